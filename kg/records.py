@@ -7,14 +7,14 @@ every later finding (a SHACL result, a collision) can point back at `file:line`.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from enum import Enum
+from dataclasses import asdict, dataclass, field
+from enum import Enum, StrEnum
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a finding is. Errors stop a build; warnings are reported and never block."""
 
     ERROR = "error"
@@ -127,3 +127,22 @@ class CardRecord:
     @property
     def has_errors(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.findings)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def record_as_dict(record: CardRecord) -> dict[str, object]:
+    """The record as plain JSON-ready data: every value with its `span` (file, line, raw)."""
+    data = asdict(record)
+    data["findings"] = [{**asdict(f), "severity": f.severity.value} for f in record.findings]
+    return _jsonable(data)  # type: ignore[return-value]

@@ -275,7 +275,9 @@ def read_model_library_card(path: str, data: bytes, sha256: str) -> CardRecord:
         elif heading and len(heading[1]) == 2:
             current = _SECTIONS.get(_norm_label(heading[2]))
             if current is None:
-                reader.finding(number, Severity.WARNING, "unknown-section", f'unknown section "{heading[2]}" is ignored')
+                reader.finding(
+                    number, Severity.WARNING, "unknown-section", f'unknown section "{heading[2]}" is ignored'
+                )
             elif current in sections:
                 reader.finding(number, Severity.ERROR, "duplicate-section", f'section "{heading[2]}" appears twice')
             sections.setdefault(current or "", [])
@@ -338,8 +340,12 @@ def _read_details(reader: _Reader, record: CardRecord, rows: list[tuple[int, str
             reader.finding(number, Severity.WARNING, "unknown-field", f'unknown field "{label.strip()}" is ignored')
             continue
         if key in seen:
+            first = seen[key]
             reader.finding(
-                number, Severity.ERROR, "duplicate-field", f'field "{label.strip()}" appears twice (first on line {seen[key]})'
+                number,
+                Severity.ERROR,
+                "duplicate-field",
+                f'field "{label.strip()}" appears twice (first on line {first})',
             )
             continue
         seen[key] = number
@@ -365,9 +371,7 @@ def _apply_institution_type(reader: _Reader, record: CardRecord, line_value: tup
     number, value = line_value
     org = record.organization.value
     if org.type_label is None:
-        record.organization = Field(
-            OrganizationRef(org.name, org.link, value or None), record.organization.span
-        )
+        record.organization = Field(OrganizationRef(org.name, org.link, value or None), record.organization.span)
     elif org.type_label.casefold() != value.casefold():
         reader.finding(
             number,
@@ -375,4 +379,3 @@ def _apply_institution_type(reader: _Reader, record: CardRecord, line_value: tup
             "conflicting-type",
             f'Institution Type "{value}" differs from the type "{org.type_label}" given with the Organization',
         )
-

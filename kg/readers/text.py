@@ -14,7 +14,9 @@ import ftfy
 
 _BOM = "\ufeff"
 # A UTF-8 lead byte (Â..ô as cp1252/latin-1) followed by a continuation byte as cp1252/latin-1 shows it.
-_MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]")
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]"
+)
 
 
 @dataclass(frozen=True, slots=True)
