@@ -18,10 +18,7 @@ import kg
 from kg.readers import read_card
 from kg.records import Link, ParameterCount, Severity
 
-try:  # tests/ imported as a package (with tests/__init__.py) or as a plain folder on sys.path
-    from . import conftest
-except ImportError:
-    import conftest
+from . import conftest
 
 BAD, IRREGULAR = conftest.BAD, conftest.IRREGULAR
 line_of, sha256_of = conftest.line_of, conftest.sha256_of

@@ -17,10 +17,7 @@ import kg
 from kg.readers import read_card
 from kg.records import Link, ParameterCount, Severity
 
-try:  # tests/ imported as a package (with tests/__init__.py) or as a plain folder on sys.path
-    from . import conftest
-except ImportError:
-    import conftest
+from . import conftest
 
 CARD_NAMES, DETAIL_LABELS = conftest.CARD_NAMES, conftest.DETAIL_LABELS
 ML_CARDS, SEED, require, sha256_of = conftest.ML_CARDS, conftest.SEED, conftest.require, conftest.sha256_of

@@ -17,10 +17,7 @@ import pytest
 from kg.readers import read_card
 from kg.records import Link, ParameterCount
 
-try:  # tests/ imported as a package (with tests/__init__.py) or as a plain folder on sys.path
-    from . import conftest
-except ImportError:
-    import conftest
+from . import conftest
 
 CARD_NAMES, ML_CSV = conftest.CARD_NAMES, conftest.ML_CSV
 card_path, require = conftest.card_path, conftest.require
