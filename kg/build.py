@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.version import __version__
 from kg.collisions import organization_conflicts, title_collisions
 from kg.export import Written, write_outputs
 from kg.iris import Minter
@@ -22,6 +21,7 @@ from kg.mapping import MappedCard, map_card
 from kg.namespaces import DEFAULT_BASE
 from kg.readers import discover, read_card
 from kg.records import CardRecord, Finding, Severity
+from kg.version import __version__
 from kg.vocabulary import VOCABULARY_GRAPH, Vocabulary, default_vocabulary
 
 Progress = Callable[[Iterable[Path], int], Iterable[Path]]

@@ -14,12 +14,12 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from kg.version import __version__
 from kg.build import Status
 from kg.build import build as run_build
 from kg.namespaces import DEFAULT_BASE
 from kg.readers import parse as run_parse
 from kg.records import Finding, Severity, record_as_dict
+from kg.version import __version__
 
 EXIT_CODES = """\b
 Exit codes:

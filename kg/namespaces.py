@@ -54,7 +54,7 @@ PREFIXES: Final[dict[str, str]] = {
     "airo": "https://w3id.org/airo#",
     "vair": "https://w3id.org/vair#",
     "dpv": "https://w3id.org/dpv#",
-    "risks": "https://w3id.org/dpv/risk#",
+    "dpvrisk": "https://w3id.org/dpv/risk#",
     "ai": "https://w3id.org/dpv/ai#",
     "fair4ml": "https://w3id.org/fair4ml#",
     "mls": "http://www.w3.org/ns/mls#",

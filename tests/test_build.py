@@ -130,8 +130,11 @@ def test_placeholder_links_are_kept_as_text_not_iris(tmp_path):
     assert result.status is Status.OK
     g = _rdflib(tmp_path / "graph.nt", "nt")
     unresolved = {str(o) for o in g.objects(None, MC.unresolvedLink)}
-    assert unresolved == {"link-to-the-model-paper-or-repo", "link-to-the-dataset-paper-or-repo",
-                          "link-to-their-home-page"}
+    assert unresolved == {
+        "link-to-the-model-paper-or-repo",
+        "link-to-the-dataset-paper-or-repo",
+        "link-to-their-home-page",
+    }
     assert not any(str(o).startswith("link-to") for o in g.objects() if isinstance(o, rdflib.URIRef))
 
 

@@ -15,8 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def kg(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
 def _card(path: Path, *, size: str = "7B", title: str = "Tiny") -> Path:
@@ -51,7 +50,7 @@ def test_failed_build_leaves_previous_outputs_untouched(tmp_path):
     _card(good, size="huge")
     result = kg("build", str(cards), "-o", str(out))
     assert result.returncode == 1
-    assert f"{good}:6: error: Model Size \"huge\"" in result.stderr
+    assert f'{good}:6: error: Model Size "huge"' in result.stderr
     assert "Nothing written" in result.stderr
     assert "Traceback" not in result.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before, "no output changed, no temp file left"

@@ -28,7 +28,7 @@ def _markdown_it_links(value: str) -> list[tuple[str, str]]:
 
 
 def _values() -> list[str]:
-    files = sorted(ML_CARDS.glob("*.md")) + [CORPUS / "model-library" / "SUBMISSION-TEMPLATE.md"]
+    files = [*sorted(ML_CARDS.glob("*.md")), CORPUS / "model-library" / "SUBMISSION-TEMPLATE.md"]
     files += sorted((Path(__file__).parent.parent / "cards").glob("*.md"))
     values = []
     for path in files:

@@ -41,13 +41,13 @@ BASE = [
     ("Publication", "[Tiny Parrot: A Card For Tests](https://example.org/tiny-parrot/paper)"),
 ]
 LINE = {label: number for number, (label, _) in enumerate(BASE, start=5)}
-BODY = "\n## Description\n\nTiny Parrot is an invented model that exists only to exercise the reader.\n\n" \
-       "## Organization\n\nExample Lab is an invented organization.\n"
+BODY = (
+    "\n## Description\n\nTiny Parrot is an invented model that exists only to exercise the reader.\n\n"
+    "## Organization\n\nExample Lab is an invented organization.\n"
+)
 
 
-def card_text(
-    title: str = "Tiny Parrot", replace: dict[str, str] | None = None, drop: tuple[str, ...] = ()
-) -> str:
+def card_text(title: str = "Tiny Parrot", replace: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> str:
     replace = replace or {}
     bullets = [f"- {label}: {replace.get(label, value)}" for label, value in BASE if label not in drop]
     return f"# {title}\n\n## Model Details\n\n" + "\n".join(bullets) + "\n" + BODY
@@ -71,12 +71,15 @@ def assert_base_values(record, title: str) -> None:
     """The values of BASE, normalized by hand."""
     assert record.format == "model-library-markdown"
     assert record.title.value == title
-    assert record.name.value == Link("Tiny Parrot", "https://example.org/tiny-parrot", "https://example.org/tiny-parrot")
+    assert record.name.value == Link(
+        "Tiny Parrot", "https://example.org/tiny-parrot", "https://example.org/tiny-parrot"
+    )
     assert values(record.modality_badges) == ("📚",)
     assert record.model_size.value == ParameterCount(7_000_000_000, 7_000_000_000)
     assert record.dataset.value.text == "Bird Songs, roughly 2B tokens of transcribed chirps"
-    assert record.dataset.value.links == (Link("Bird Songs", "https://example.org/bird-songs",
-                                               "https://example.org/bird-songs"),)
+    assert record.dataset.value.links == (
+        Link("Bird Songs", "https://example.org/bird-songs", "https://example.org/bird-songs"),
+    )
     assert values(record.io_formats) == ("Text",)
     assert values(record.research_fields) == ("Natural Language Processing",)
     assert record.impact_assessment.value is True
@@ -89,17 +92,23 @@ def assert_base_values(record, title: str) -> None:
     assert record.country.value == "United States of America"
     assert record.license.value == "MIT License"
     assert record.publication.value.text == "Tiny Parrot: A Card For Tests"
-    assert values(record.description) == (
-        "Tiny Parrot is an invented model that exists only to exercise the reader.",
-    )
+    assert values(record.description) == ("Tiny Parrot is an invented model that exists only to exercise the reader.",)
     assert values(record.organization_description) == ("Example Lab is an invented organization.",)
 
 
 # ---------------------------------------------------------------- irregular but valid inputs
 
 IRREGULAR_FILES = (
-    "bom.md", "crlf.md", "hazard-risks-bare.md", "hazard-risks.md", "institution-type-line.md",
-    "label-variation.md", "million-size.md", "range-size.md", "reordered.md", "trillion-size.md",
+    "bom.md",
+    "crlf.md",
+    "hazard-risks-bare.md",
+    "hazard-risks.md",
+    "institution-type-line.md",
+    "label-variation.md",
+    "million-size.md",
+    "range-size.md",
+    "reordered.md",
+    "trillion-size.md",
     "whitespace-paragraphs.md",
 )
 
@@ -125,9 +134,18 @@ def test_irregular_card_reads_without_findings(name):
     assert record.findings == []
     assert record.path == str(path)
     assert record.sha256 == sha256_of(path)
-    scalars = (record.title, record.name, record.model_size, record.dataset, record.impact_assessment,
-               record.publication_date, record.organization, record.country, record.license,
-               record.publication)
+    scalars = (
+        record.title,
+        record.name,
+        record.model_size,
+        record.dataset,
+        record.impact_assessment,
+        record.publication_date,
+        record.organization,
+        record.country,
+        record.license,
+        record.publication,
+    )
     for field in scalars:
         assert field is not None and field.value is not None
         assert field.span.file == str(path)
@@ -136,9 +154,15 @@ def test_irregular_card_reads_without_findings(name):
     assert record.description and record.organization_description
 
 
-@pytest.mark.parametrize(("name", "title"), [("crlf.md", "Crlf Parrot"), ("bom.md", "Bom Parrot"),
-                                             ("label-variation.md", "Relabelled Parrot"),
-                                             ("reordered.md", "Reordered Parrot")])
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("crlf.md", "Crlf Parrot"),
+        ("bom.md", "Bom Parrot"),
+        ("label-variation.md", "Relabelled Parrot"),
+        ("reordered.md", "Reordered Parrot"),
+    ],
+)
 def test_irregular_card_values_equal_the_plain_card(name, title):
     assert_base_values(read_card(IRREGULAR / name), title)
 
@@ -164,19 +188,25 @@ def test_label_case_and_whitespace_variants_are_matched():
     assert [f.span.line for f in record.io_formats] == [line_of(path, "- Input/output  format: ")]
 
 
-@pytest.mark.parametrize(("name", "risks"), [
-    ("hazard-risks.md", ("Disinformation", "Bodily Harm")),
-    ("hazard-risks-bare.md", ("Malware Development", "Biological Risks")),
-])
+@pytest.mark.parametrize(
+    ("name", "risks"),
+    [
+        ("hazard-risks.md", ("Disinformation", "Bodily Harm")),
+        ("hazard-risks-bare.md", ("Malware Development", "Biological Risks")),
+    ],
+)
 def test_hazard_wrapper_is_stripped_from_risks(name, risks):
     assert values(read_card(IRREGULAR / name).risks) == risks
 
 
-@pytest.mark.parametrize(("name", "minimum", "maximum"), [
-    ("range-size.md", 70_000_000, 20_000_000_000),
-    ("trillion-size.md", 1_200_000_000_000, 1_200_000_000_000),
-    ("million-size.md", 350_000_000, 350_000_000),
-])
+@pytest.mark.parametrize(
+    ("name", "minimum", "maximum"),
+    [
+        ("range-size.md", 70_000_000, 20_000_000_000),
+        ("trillion-size.md", 1_200_000_000_000, 1_200_000_000_000),
+        ("million-size.md", 350_000_000, 350_000_000),
+    ],
+)
 def test_size_files(name, minimum, maximum):
     size = read_card(IRREGULAR / name).model_size
     assert size.value == ParameterCount(minimum, maximum)
@@ -211,13 +241,23 @@ def test_whitespace_only_lines_separate_paragraphs():
 B = 1_000_000_000
 
 
-@pytest.mark.parametrize(("raw", "minimum", "maximum"), [
-    ("7B", 7 * B, 7 * B), ("1.5B", 1_500_000_000, 1_500_000_000), ("1.55B", 1_550_000_000, 1_550_000_000),
-    ("12.8B", 12_800_000_000, 12_800_000_000), ("350M", 350_000_000, 350_000_000),
-    ("125m", 125_000_000, 125_000_000), ("1.2T", 1_200 * B, 1_200 * B), ("2t", 2_000 * B, 2_000 * B),
-    ("500K", 500_000, 500_000), ("64k", 64_000, 64_000), ("70M - 20B", 70_000_000, 20 * B),
-    ("1.3B - 175B", 1_300_000_000, 175 * B),
-])
+@pytest.mark.parametrize(
+    ("raw", "minimum", "maximum"),
+    [
+        ("7B", 7 * B, 7 * B),
+        ("1.5B", 1_500_000_000, 1_500_000_000),
+        ("1.55B", 1_550_000_000, 1_550_000_000),
+        ("12.8B", 12_800_000_000, 12_800_000_000),
+        ("350M", 350_000_000, 350_000_000),
+        ("125m", 125_000_000, 125_000_000),
+        ("1.2T", 1_200 * B, 1_200 * B),
+        ("2t", 2_000 * B, 2_000 * B),
+        ("500K", 500_000, 500_000),
+        ("64k", 64_000, 64_000),
+        ("70M - 20B", 70_000_000, 20 * B),
+        ("1.3B - 175B", 1_300_000_000, 175 * B),
+    ],
+)
 def test_model_size_values(tmp_path, raw, minimum, maximum):
     record = read_card(write_card(tmp_path, replace={"Model Size": raw}))
     assert record.model_size.value == ParameterCount(minimum, maximum)
@@ -240,12 +280,18 @@ def test_dataset_link_with_parentheses_in_its_url(tmp_path):
     assert record.findings == []
 
 
-@pytest.mark.parametrize(("raw", "date", "ambiguous"), [
-    ("3/14/2023", (2023, 3, 14), False), ("11/9/2022", (2022, 11, 9), True),
-    ("7/7/2021", (2021, 7, 7), False), ("11/01/2021", (2021, 11, 1), True),
-    ("2/29/2024", (2024, 2, 29), False), ("12/12/2020", (2020, 12, 12), False),
-    ("1/2/2023", (2023, 1, 2), True),
-])
+@pytest.mark.parametrize(
+    ("raw", "date", "ambiguous"),
+    [
+        ("3/14/2023", (2023, 3, 14), False),
+        ("11/9/2022", (2022, 11, 9), True),
+        ("7/7/2021", (2021, 7, 7), False),
+        ("11/01/2021", (2021, 11, 1), True),
+        ("2/29/2024", (2024, 2, 29), False),
+        ("12/12/2020", (2020, 12, 12), False),
+        ("1/2/2023", (2023, 1, 2), True),
+    ],
+)
 def test_publication_date_values(tmp_path, raw, date, ambiguous):
     record = read_card(write_card(tmp_path, replace={"Date of Publication": raw}))
     assert record.publication_date.value.date == dt.date(*date)
@@ -267,46 +313,70 @@ def test_impact_assessment_values(tmp_path, raw, expected):
     assert record.findings == []
 
 
-@pytest.mark.parametrize(("label", "raw", "code"), [
-    ("Model Size", "huge", "invalid-size"), ("Model Size", "1.5X", "invalid-size"),
-    ("Model Size", "B", "invalid-size"), ("Model Size", "seven billion", "invalid-size"),
-    ("Date of Publication", "2/30/2023", "invalid-date"),
-    ("Date of Publication", "13/1/2023", "invalid-date"),
-    ("Date of Publication", "2/29/2023", "invalid-date"),
-    ("Date of Publication", "someday", "invalid-date"),
-    ("Contains an Impact Assessment", "Maybe", "invalid-boolean"),
-    ("Contains an Impact Assessment", "Unknown", "invalid-boolean"),
-])
+@pytest.mark.parametrize(
+    ("label", "raw", "code"),
+    [
+        ("Model Size", "huge", "invalid-size"),
+        ("Model Size", "1.5X", "invalid-size"),
+        ("Model Size", "B", "invalid-size"),
+        ("Model Size", "seven billion", "invalid-size"),
+        ("Date of Publication", "2/30/2023", "invalid-date"),
+        ("Date of Publication", "13/1/2023", "invalid-date"),
+        ("Date of Publication", "2/29/2023", "invalid-date"),
+        ("Date of Publication", "someday", "invalid-date"),
+        ("Contains an Impact Assessment", "Maybe", "invalid-boolean"),
+        ("Contains an Impact Assessment", "Unknown", "invalid-boolean"),
+    ],
+)
 def test_invalid_values_become_one_error_at_their_line(tmp_path, label, raw, code):
     path = write_card(tmp_path, replace={label: raw})
     record = read_card(path)
     assert triples(record) == {(ERROR, code, LINE[label])}
     assert all(f.file == str(path) for f in record.findings)
-    field = {"Model Size": record.model_size, "Date of Publication": record.publication_date,
-             "Contains an Impact Assessment": record.impact_assessment}[label]
+    field = {
+        "Model Size": record.model_size,
+        "Date of Publication": record.publication_date,
+        "Contains an Impact Assessment": record.impact_assessment,
+    }[label]
     assert field is None or field.value is None  # nothing is guessed from a broken value
 
 
-@pytest.mark.parametrize("target", ["https://example.org/paper", "http://example.org", "ftp://example.org/paper.pdf",
-                                    "urn:isbn:0451450523", "https://例え.jp/論文"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://example.org/paper",
+        "http://example.org",
+        "ftp://example.org/paper.pdf",
+        "urn:isbn:0451450523",
+        "https://例え.jp/論文",
+    ],
+)
 def test_absolute_iri_targets_get_a_url(tmp_path, target):
     record = read_card(write_card(tmp_path, replace={"Publication": f"[Paper]({target})"}))
     assert record.publication.value == Link("Paper", target, target)
     assert record.findings == []
 
 
-@pytest.mark.parametrize("target", ["docs/paper.pdf", "www.example.org/paper", "/paper.pdf", "#section",
-                                    "link-to-the-model-paper-or-repo"])
+@pytest.mark.parametrize(
+    "target", ["docs/paper.pdf", "www.example.org/paper", "/paper.pdf", "#section", "link-to-the-model-paper-or-repo"]
+)
 def test_relative_targets_warn_and_have_no_url(tmp_path, target):
     record = read_card(write_card(tmp_path, replace={"Publication": f"[Paper]({target})"}))
     assert record.publication.value == Link("Paper", target, None)
     assert triples(record) == {(WARNING, "invalid-link", LINE["Publication"])}
 
 
-@pytest.mark.parametrize(("label", "severity"), [
-    ("Name", ERROR), ("Organization", ERROR), ("License", WARNING), ("Dataset", WARNING),
-    ("Input/Output Format", WARNING), ("Date of Publication", WARNING),
-])
+@pytest.mark.parametrize(
+    ("label", "severity"),
+    [
+        ("Name", ERROR),
+        ("Organization", ERROR),
+        ("License", WARNING),
+        ("Dataset", WARNING),
+        ("Input/Output Format", WARNING),
+        ("Date of Publication", WARNING),
+    ],
+)
 def test_missing_fields(tmp_path, label, severity):
     record = read_card(write_card(tmp_path, drop=(label,)))
     assert [(f.severity, f.code) for f in record.findings] == [(severity, "missing-field")]
@@ -315,8 +385,12 @@ def test_missing_fields(tmp_path, label, severity):
 
 # ---------------------------------------------------------------- broken files under tests/data/bad
 
-WHOLE_FILE = {"empty.md": "unreadable", "no-title.md": "not-a-card", "no-details.md": "not-a-card",
-              "notes.md": "not-a-card"}
+WHOLE_FILE = {
+    "empty.md": "unreadable",
+    "no-title.md": "not-a-card",
+    "no-details.md": "not-a-card",
+    "notes.md": "not-a-card",
+}
 ONE_VALUE = {
     "bad-size.md": {(ERROR, "invalid-size", 6)},
     "bad-date.md": {(ERROR, "invalid-date", 12)},
@@ -353,7 +427,8 @@ def test_one_bad_value_gives_one_finding_at_its_line(name):
 
 def test_relative_link_file_keeps_target():
     assert read_card(BAD / "relative-link.md").publication.value == Link(
-        "Tiny Parrot paper", "docs/tiny-parrot.pdf", None)
+        "Tiny Parrot paper", "docs/tiny-parrot.pdf", None
+    )
 
 
 def test_missing_name_is_an_error():
@@ -398,8 +473,11 @@ def test_nonexistent_path_raises(tmp_path, missing):
 
 def test_folders_are_read_recursively_for_md_only(tmp_path):
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
-    given = [write_card(tmp_path, "b.md"), write_card(tmp_path / "sub", "a.md"),
-             write_card(tmp_path / "sub" / "deeper", "c.md")]
+    given = [
+        write_card(tmp_path, "b.md"),
+        write_card(tmp_path / "sub", "a.md"),
+        write_card(tmp_path / "sub" / "deeper", "c.md"),
+    ]
     (tmp_path / "notes.txt").write_text("not a card\n", encoding="utf-8")
     records = kg.parse([tmp_path])
     assert sorted(Path(r.path) for r in records) == sorted(given)

@@ -29,42 +29,111 @@ NORMAL_CARDS = tuple(n for n in CARD_NAMES if n != "Claude 3")
 
 # Model Size as the cards write it (README 1.3); None = "Not specified".
 SIZES = {
-    "AudioLM": None, "BLOOM": 176 * B, "BlenderBot 3": 175 * B, "CICERO": 2_700_000_000, "CLIP": None,
-    "ChatGPT": 175 * B, "Claude 3": None, "Code Llama": 34 * B, "Codex": 12 * B, "DALL-E 2": 3_500_000_000,
-    "DALL-E 3": None, "DALL-E": 12 * B, "ESM-2": 15 * B, "GLIDE": 3_500_000_000, "GPT-2": 1_500_000_000,
-    "GPT-3": 175 * B, "GPT-4": None, "GPT-J": 6 * B, "GPT-NeoX": 20 * B, "Galactica": 120 * B,
-    "Github Copilot": None, "Imagen": 14 * B, "InstructGPT": 175 * B, "LLaMA 2": 70 * B, "LLaMA": 65 * B,
-    "LaMDA": 137 * B, "Midjourney": None, "Muse": 3 * B, "OPT-175B": 175 * B, "PaLM 2": None, "PaLM": 540 * B,
-    "Parti": 20 * B, "Polyglot-Ko": 12_800_000_000, "Pythia": 12 * B, "WebGPT": 175 * B,
+    "AudioLM": None,
+    "BLOOM": 176 * B,
+    "BlenderBot 3": 175 * B,
+    "CICERO": 2_700_000_000,
+    "CLIP": None,
+    "ChatGPT": 175 * B,
+    "Claude 3": None,
+    "Code Llama": 34 * B,
+    "Codex": 12 * B,
+    "DALL-E 2": 3_500_000_000,
+    "DALL-E 3": None,
+    "DALL-E": 12 * B,
+    "ESM-2": 15 * B,
+    "GLIDE": 3_500_000_000,
+    "GPT-2": 1_500_000_000,
+    "GPT-3": 175 * B,
+    "GPT-4": None,
+    "GPT-J": 6 * B,
+    "GPT-NeoX": 20 * B,
+    "Galactica": 120 * B,
+    "Github Copilot": None,
+    "Imagen": 14 * B,
+    "InstructGPT": 175 * B,
+    "LLaMA 2": 70 * B,
+    "LLaMA": 65 * B,
+    "LaMDA": 137 * B,
+    "Midjourney": None,
+    "Muse": 3 * B,
+    "OPT-175B": 175 * B,
+    "PaLM 2": None,
+    "PaLM": 540 * B,
+    "Parti": 20 * B,
+    "Polyglot-Ko": 12_800_000_000,
+    "Pythia": 12 * B,
+    "WebGPT": 175 * B,
     "Whisper": 1_550_000_000,
 }
 
 # README 1.10: 21 dates only valid as m/d, Codex's symmetric 7/7/2021, and 14 ambiguous ones.
 UNAMBIGUOUS_DATES = {
-    "AudioLM": (2023, 7, 26), "CICERO": (2022, 11, 22), "CLIP": (2021, 2, 26), "ChatGPT": (2022, 11, 30),
-    "Code Llama": (2023, 8, 24), "DALL-E 2": (2022, 4, 13), "DALL-E 3": (2023, 9, 20),
-    "DALL-E": (2021, 2, 24), "ESM-2": (2023, 3, 16), "GLIDE": (2021, 12, 20), "GPT-2": (2019, 2, 24),
-    "GPT-3": (2020, 5, 28), "GPT-4": (2023, 3, 15), "GPT-NeoX": (2022, 4, 14), "Galactica": (2022, 11, 16),
-    "Github Copilot": (2021, 10, 29), "Imagen": (2022, 5, 23), "LLaMA 2": (2023, 7, 18),
+    "AudioLM": (2023, 7, 26),
+    "CICERO": (2022, 11, 22),
+    "CLIP": (2021, 2, 26),
+    "ChatGPT": (2022, 11, 30),
+    "Code Llama": (2023, 8, 24),
+    "DALL-E 2": (2022, 4, 13),
+    "DALL-E 3": (2023, 9, 20),
+    "DALL-E": (2021, 2, 24),
+    "ESM-2": (2023, 3, 16),
+    "GLIDE": (2021, 12, 20),
+    "GPT-2": (2019, 2, 24),
+    "GPT-3": (2020, 5, 28),
+    "GPT-4": (2023, 3, 15),
+    "GPT-NeoX": (2022, 4, 14),
+    "Galactica": (2022, 11, 16),
+    "Github Copilot": (2021, 10, 29),
+    "Imagen": (2022, 5, 23),
+    "LLaMA 2": (2023, 7, 18),
     "LLaMA": (2023, 2, 27),
-    "Parti": (2022, 6, 22), "WebGPT": (2021, 12, 17), "Codex": (2021, 7, 7),
+    "Parti": (2022, 6, 22),
+    "WebGPT": (2021, 12, 17),
+    "Codex": (2021, 7, 7),
 }
 AMBIGUOUS_DATES = {
-    "BLOOM": (2022, 11, 9), "BlenderBot 3": (2022, 8, 5), "Claude 3": (2021, 11, 1), "GPT-J": (2021, 6, 9),
-    "InstructGPT": (2022, 3, 4), "LaMDA": (2022, 2, 10), "Midjourney": (2022, 7, 12), "Muse": (2023, 1, 2),
-    "OPT-175B": (2022, 5, 2), "PaLM 2": (2023, 5, 1), "PaLM": (2022, 10, 5), "Polyglot-Ko": (2023, 4, 3),
-    "Pythia": (2023, 4, 3), "Whisper": (2022, 12, 6),
+    "BLOOM": (2022, 11, 9),
+    "BlenderBot 3": (2022, 8, 5),
+    "Claude 3": (2021, 11, 1),
+    "GPT-J": (2021, 6, 9),
+    "InstructGPT": (2022, 3, 4),
+    "LaMDA": (2022, 2, 10),
+    "Midjourney": (2022, 7, 12),
+    "Muse": (2023, 1, 2),
+    "OPT-175B": (2022, 5, 2),
+    "PaLM 2": (2023, 5, 1),
+    "PaLM": (2022, 10, 5),
+    "Polyglot-Ko": (2023, 4, 3),
+    "Pythia": (2023, 4, 3),
+    "Whisper": (2022, 12, 6),
 }
 
 # README 1.2 (badges without U+FE0F) and 1.5.
 IMAGE_CARDS = (
-    "CLIP", "DALL-E", "DALL-E 2", "DALL-E 3", "GLIDE", "GPT-4", "Imagen", "Midjourney", "Muse", "Parti",
+    "CLIP",
+    "DALL-E",
+    "DALL-E 2",
+    "DALL-E 3",
+    "GLIDE",
+    "GPT-4",
+    "Imagen",
+    "Midjourney",
+    "Muse",
+    "Parti",
 )
 SPECIAL_BADGES = {
-    "AudioLM": ("📢",), "Whisper": ("📢", "📚"), "CICERO": ("📚", "🕹"), "ESM-2": ("🧬",), "Claude 3": (),
+    "AudioLM": ("📢",),
+    "Whisper": ("📢", "📚"),
+    "CICERO": ("📚", "🕹"),
+    "ESM-2": ("🧬",),
+    "Claude 3": (),
 }
 SPECIAL_IO = {
-    "AudioLM": ("Audio",), "Whisper": ("Text", "Audio"), "ESM-2": ("Biological Data",), "Claude 3": (),
+    "AudioLM": ("Audio",),
+    "Whisper": ("Text", "Audio"),
+    "ESM-2": ("Biological Data",),
+    "Claude 3": (),
 }
 
 
@@ -127,10 +196,18 @@ def test_identity_title_format_and_read_card(corpus_records, name):
 
 
 ATTRIBUTE = {
-    "Name": "name", "Model Size": "model_size", "Dataset": "dataset", "Input/Output Format": "io_formats",
-    "Research Field": "research_fields", "Contains an Impact Assessment": "impact_assessment",
-    "Associated Risks": "risks", "Date of Publication": "publication_date", "Organization": "organization",
-    "Country/Origin": "country", "License": "license", "Publication": "publication",
+    "Name": "name",
+    "Model Size": "model_size",
+    "Dataset": "dataset",
+    "Input/Output Format": "io_formats",
+    "Research Field": "research_fields",
+    "Contains an Impact Assessment": "impact_assessment",
+    "Associated Risks": "risks",
+    "Date of Publication": "publication_date",
+    "Organization": "organization",
+    "Country/Origin": "country",
+    "License": "license",
+    "Publication": "publication",
 }
 
 
@@ -170,7 +247,13 @@ def test_name_link_and_badges(corpus_records, name):
 def test_badge_combination_counts(corpus_records):
     combos = Counter(values(r.modality_badges) for r in corpus_records.values())
     assert combos == {
-        ("📚",): 21, ("📚", "🖼"): 10, ("📢",): 1, ("📢", "📚"): 1, ("📚", "🕹"): 1, ("🧬",): 1, (): 1,
+        ("📚",): 21,
+        ("📚", "🖼"): 10,
+        ("📢",): 1,
+        ("📢", "📚"): 1,
+        ("📚", "🕹"): 1,
+        ("🧬",): 1,
+        (): 1,
     }
 
 
@@ -196,16 +279,27 @@ def test_dataset_not_specified_in_five_cards(corpus_records):
 
 DATASETS = {
     "GPT-2": ("WebText", [("WebText", "https://github.com/openai/gpt-2/blob/master/domains.txt")]),
-    "DALL-E 2": ("Encoder dataset: DALL-E and CLIP dataset (approximately 650M images). "
-                 "Decoder dataset: DALL-E dataset (approximately 250M images)", []),
-    "ESM-2": ("Uniref50 (UR50) dataset: a biological dataset taken from the Uniprot database",
-              [("Uniprot database", "https://www.uniprot.org/")]),
-    "Parti": ("LAION-400M dataset, ALIGN training data, and the JFT-4B dataset",
-              [("LAION-400M dataset", "https://huggingface.co/datasets/laion/laion400m"),
-               ("ALIGN training data", "https://arxiv.org/abs/2102.05918"),
-               ("JFT-4B dataset", "https://paperswithcode.com/paper/scaling-vision-transformers")]),
-    "WebGPT": ("A collection of demonstrations and comparisons made by freelance contractors from Upwork and "
-               "Surge AI", [("Upwork", "https://www.upwork.com"), ("Surge AI", "https://www.surgehq.ai")]),
+    "DALL-E 2": (
+        "Encoder dataset: DALL-E and CLIP dataset (approximately 650M images). "
+        "Decoder dataset: DALL-E dataset (approximately 250M images)",
+        [],
+    ),
+    "ESM-2": (
+        "Uniref50 (UR50) dataset: a biological dataset taken from the Uniprot database",
+        [("Uniprot database", "https://www.uniprot.org/")],
+    ),
+    "Parti": (
+        "LAION-400M dataset, ALIGN training data, and the JFT-4B dataset",
+        [
+            ("LAION-400M dataset", "https://huggingface.co/datasets/laion/laion400m"),
+            ("ALIGN training data", "https://arxiv.org/abs/2102.05918"),
+            ("JFT-4B dataset", "https://paperswithcode.com/paper/scaling-vision-transformers"),
+        ],
+    ),
+    "WebGPT": (
+        "A collection of demonstrations and comparisons made by freelance contractors from Upwork and Surge AI",
+        [("Upwork", "https://www.upwork.com"), ("Surge AI", "https://www.surgehq.ai")],
+    ),
 }
 
 
@@ -227,8 +321,15 @@ def test_io_formats(corpus_records, name):
 
 def test_research_field_counts(corpus_records):
     counts = Counter(v for r in corpus_records.values() for v in values(r.research_fields))
-    assert counts == {"Natural Language Processing": 35, "Computer Vision": 10, "Reinforcement Learning": 6,
-                      "Speech Recognition": 2, "Deep Learning": 1, "Pattern Recognition": 1, "Forecasting": 1}
+    assert counts == {
+        "Natural Language Processing": 35,
+        "Computer Vision": 10,
+        "Reinforcement Learning": 6,
+        "Speech Recognition": 2,
+        "Deep Learning": 1,
+        "Pattern Recognition": 1,
+        "Forecasting": 1,
+    }
     assert all(1 <= len(r.research_fields) <= 3 for r in corpus_records.values())
     assert values(corpus_records["ESM-2"].research_fields) == ("Pattern Recognition", "Forecasting")
 
@@ -241,9 +342,17 @@ def test_impact_assessment(corpus_records):
 
 def test_risk_counts_as_written(corpus_records):
     counts = Counter(v for r in corpus_records.values() for v in values(r.risks))
-    assert counts == {"Algorithmic Discrimination": 35, "Environmental Impacts": 35, "Disinformation": 29,
-                      "Social Engineering": 21, "Technological Unemployment": 20, "Malware Development": 9,
-                      "Intelectual Fraud": 7, "Surveillance and Social Control": 2, "Biological Risks": 1}
+    assert counts == {
+        "Algorithmic Discrimination": 35,
+        "Environmental Impacts": 35,
+        "Disinformation": 29,
+        "Social Engineering": 21,
+        "Technological Unemployment": 20,
+        "Malware Development": 9,
+        "Intelectual Fraud": 7,
+        "Surveillance and Social Control": 2,
+        "Biological Risks": 1,
+    }
     assert all(2 <= len(r.risks) <= 7 for r in corpus_records.values())
 
 
@@ -278,19 +387,27 @@ def test_publication_date_and_ambiguity(corpus_records, name):
 
 def test_organization_type_counts(corpus_records):
     counts = Counter(r.organization.value.type_label for r in corpus_records.values())
-    assert counts == {"Non-profit": 17, "Public Company": 9, "Subsidiary": 8,
-                      "Academic/Research Institution": 1, "Independent Research Lab": 1}
+    assert counts == {
+        "Non-profit": 17,
+        "Public Company": 9,
+        "Subsidiary": 8,
+        "Academic/Research Institution": 1,
+        "Independent Research Lab": 1,
+    }
 
 
-@pytest.mark.parametrize(("name", "org", "target", "type_label"), [
-    ("BLOOM", "BigScience", "https://bigscience.huggingface.co/", "Academic/Research Institution"),
-    ("Midjourney", "Midjourney, Inc.", "https://www.midjourney.com/", "Independent Research Lab"),
-    ("GPT-2", "OpenAI Inc.", "https://openai.com/", "Non-profit"),
-    ("Github Copilot", "Github", "https://github.com/", "Subsidiary"),
-    ("PaLM 2", "Google AI", "https://ai.google/", "Subsidiary"),
-    ("CICERO", "Meta AI", "https://ai.meta.com/", "Public Company"),
-    ("GPT-J", "EleutherAI", "https://www.eleuther.ai", "Non-profit"),
-])
+@pytest.mark.parametrize(
+    ("name", "org", "target", "type_label"),
+    [
+        ("BLOOM", "BigScience", "https://bigscience.huggingface.co/", "Academic/Research Institution"),
+        ("Midjourney", "Midjourney, Inc.", "https://www.midjourney.com/", "Independent Research Lab"),
+        ("GPT-2", "OpenAI Inc.", "https://openai.com/", "Non-profit"),
+        ("Github Copilot", "Github", "https://github.com/", "Subsidiary"),
+        ("PaLM 2", "Google AI", "https://ai.google/", "Subsidiary"),
+        ("CICERO", "Meta AI", "https://ai.meta.com/", "Public Company"),
+        ("GPT-J", "EleutherAI", "https://www.eleuther.ai", "Non-profit"),
+    ],
+)
 def test_organization_values(corpus_records, name, org, target, type_label):
     value = corpus_records[name].organization.value
     assert (value.name, value.link, value.type_label) == (org, Link(org, target, target), type_label)
@@ -301,28 +418,61 @@ def test_country_and_license_counts(corpus_records):
     assert countries == {"United States of America": 35, "France": 1}
     assert corpus_records["BLOOM"].country.value == "France"
     licenses = Counter(r.license.value for r in corpus_records.values())
-    assert licenses == {"Proprietary License": 18, "Apache 2.0 License": 5, "MIT License": 4,
-                        "LLaMA 2 Community License Agreement": 3, "CC BY-NC-SA 4.0": 2,
-                        "BigScience RAIL License": 1, "BB3-175B License": 1, "OPT-175B License": 1,
-                        "MIT License*": 1}
+    assert licenses == {
+        "Proprietary License": 18,
+        "Apache 2.0 License": 5,
+        "MIT License": 4,
+        "LLaMA 2 Community License Agreement": 3,
+        "CC BY-NC-SA 4.0": 2,
+        "BigScience RAIL License": 1,
+        "BB3-175B License": 1,
+        "OPT-175B License": 1,
+        "MIT License*": 1,
+    }
     assert corpus_records["GLIDE"].license.value == "MIT License*"
 
 
 def test_publication_titles_with_colon_space_are_kept_whole(corpus_records):
     with_colon = {n for n, r in corpus_records.items() if ": " in r.publication.value.text}
-    assert with_colon == {"AudioLM", "BLOOM", "BlenderBot 3", "ChatGPT", "Code Llama", "DALL-E 3", "GLIDE",
-                          "GPT-NeoX", "Galactica", "LLaMA 2", "LLaMA", "LaMDA", "Muse", "OPT-175B", "PaLM",
-                          "Polyglot-Ko", "Pythia", "WebGPT"}
+    assert with_colon == {
+        "AudioLM",
+        "BLOOM",
+        "BlenderBot 3",
+        "ChatGPT",
+        "Code Llama",
+        "DALL-E 3",
+        "GLIDE",
+        "GPT-NeoX",
+        "Galactica",
+        "LLaMA 2",
+        "LLaMA",
+        "LaMDA",
+        "Muse",
+        "OPT-175B",
+        "PaLM",
+        "Polyglot-Ko",
+        "Pythia",
+        "WebGPT",
+    }
 
 
-@pytest.mark.parametrize(("name", "text", "target"), [
-    ("GLIDE", "GLIDE: Towards Photorealistic Image Generation and Editing with Text-Guided Diffusion Models",
-     "https://arxiv.org/abs/2112.10741v1"),
-    ("GPT-J", "GPT-J", "https://huggingface.co/EleutherAI/gpt-j-6B"),
-    ("Github Copilot", "Your AI pair programmer", "https://github.com/features/copilot"),
-    ("ESM-2", "Evolutionary-scale prediction of atomic level protein structure with a language model",
-     "https://www.biorxiv.org/content/10.1101/2022.07.20.500902v3"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "target"),
+    [
+        (
+            "GLIDE",
+            "GLIDE: Towards Photorealistic Image Generation and Editing with Text-Guided Diffusion Models",
+            "https://arxiv.org/abs/2112.10741v1",
+        ),
+        ("GPT-J", "GPT-J", "https://huggingface.co/EleutherAI/gpt-j-6B"),
+        ("Github Copilot", "Your AI pair programmer", "https://github.com/features/copilot"),
+        (
+            "ESM-2",
+            "Evolutionary-scale prediction of atomic level protein structure with a language model",
+            "https://www.biorxiv.org/content/10.1101/2022.07.20.500902v3",
+        ),
+    ],
+)
 def test_publication_links(corpus_records, name, text, target):
     assert corpus_records[name].publication.value == Link(text, target, target)
 
@@ -334,8 +484,10 @@ def test_publication_links(corpus_records, name, text, target):
 def test_description_and_organization_paragraphs(corpus_records, name):
     record = corpus_records[name]
     path = card_path(name)
-    for fields, heading in ((record.description, "## Description"), (record.organization_description,
-                                                                      "## Organization")):
+    for fields, heading in (
+        (record.description, "## Description"),
+        (record.organization_description, "## Organization"),
+    ):
         expected = paragraphs(path, heading)
         assert [(f.span.line, f.value) for f in fields] == expected
         assert all(f.span.file == record.path for f in fields)
@@ -343,15 +495,24 @@ def test_description_and_organization_paragraphs(corpus_records, name):
     assert 1 <= len(record.organization_description) <= 2
 
 
-@pytest.mark.parametrize(("name", "n_description", "n_organization"), [
-    ("GPT-2", 2, 2), ("CLIP", 3, 2), ("Codex", 3, 2), ("LaMDA", 3, 2), ("Claude 3", 1, 1),
-    ("Github Copilot", 2, 1),
-])
+@pytest.mark.parametrize(
+    ("name", "n_description", "n_organization"),
+    [
+        ("GPT-2", 2, 2),
+        ("CLIP", 3, 2),
+        ("Codex", 3, 2),
+        ("LaMDA", 3, 2),
+        ("Claude 3", 1, 1),
+        ("Github Copilot", 2, 1),
+    ],
+)
 def test_whitespace_only_lines_separate_paragraphs(corpus_records, name, n_description, n_organization):
     record = corpus_records[name]
     assert (len(record.description), len(record.organization_description)) == (n_description, n_organization)
-    assert all(p.value == p.value.rstrip() and "\n" not in p.value
-               for p in record.description + record.organization_description)
+    assert all(
+        p.value == p.value.rstrip() and "\n" not in p.value
+        for p in record.description + record.organization_description
+    )
 
 
 def test_gpt2_organization_hard_break_removed(corpus_records):
@@ -404,8 +565,11 @@ def test_seed_is_repaired_with_a_warning(seed_record):
 
 def test_seed_text_equals_the_code_llama_card(corpus_records, seed_record):
     real = corpus_records["Code Llama"]
-    compared = [f.name for f in dataclasses.fields(real)
-                if f.name not in {"path", "sha256", "format", "encoding_repaired", "findings"}]
+    compared = [
+        f.name
+        for f in dataclasses.fields(real)
+        if f.name not in {"path", "sha256", "format", "encoding_repaired", "findings"}
+    ]
     for attr in compared:
         ours, theirs = getattr(seed_record, attr), getattr(real, attr)
         if isinstance(theirs, tuple):
