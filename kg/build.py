@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.alignment import materialize
 from kg.collisions import organization_conflicts, title_collisions
-from kg.export import Written, write_outputs
+from kg.export import Written, prune, write_outputs
+from kg.framing import model_documents as model_documents_for
 from kg.iris import Minter
 from kg.mapping import MappedCard, map_card
 from kg.namespaces import DEFAULT_BASE
@@ -92,12 +94,16 @@ def build(
     *,
     base: str = DEFAULT_BASE,
     keep_going: bool = False,
+    align: bool = True,
+    model_documents: bool = True,
     progress: Progress = _no_progress,
 ) -> BuildResult:
     """Build the knowledge graph of the cards under `paths` into `out_dir`.
 
     Writes graph.ttl, graph.nt, graph.nq (one named graph per card) and graph.jsonld. Raises
     FileNotFoundError for a path that does not exist and ValueError for a malformed base IRI.
+    With `align` (the default) the aligned super-class and super-property triples are materialized.
+    With `model_documents` (the default) each model also gets a framed JSON-LD document in `models/`.
     """
     Minter(base)  # validate the base before reading anything
     files = discover(paths)
@@ -112,7 +118,11 @@ def build(
     published = [c for c in cards if c.record.path not in failed]
     result.excluded = sorted(failed)
     quads = [q for c in published for q in c.quads] + vocabulary_quads()
-    result.outputs = write_outputs(Path(out_dir), quads)
+    if align:
+        quads = materialize(quads)
+    extra = model_documents_for(published, default_vocabulary().triples) if model_documents else {}
+    result.outputs = write_outputs(Path(out_dir), quads, extra)
+    prune(Path(out_dir) / "models", (w.path for w in result.outputs), "*.jsonld")
     result.quads = len(set(quads))
     result.triples = len({q.triple for q in quads})
     result.status = Status.PARTIAL if failed else Status.OK

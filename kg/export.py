@@ -96,8 +96,10 @@ def write_atomically(out_dir: Path, contents: dict[str, bytes]) -> list[Written]
     staged: list[tuple[Path, Path]] = []
     try:
         for name, data in contents.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-            staged.append((Path(tmp), out_dir / name))
+            final = out_dir / name
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+            staged.append((Path(tmp), final))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
@@ -108,4 +110,13 @@ def write_atomically(out_dir: Path, contents: dict[str, bytes]) -> list[Written]
         raise
     for tmp, final in staged:
         os.replace(tmp, final)
-    return [Written(final, len(contents[final.name])) for _, final in staged]
+    return [Written(final, len(data)) for (_, final), data in zip(staged, contents.values(), strict=True)]
+
+
+def prune(folder: Path, keep: Iterable[Path], pattern: str) -> None:
+    """Remove files matching `pattern` in `folder` that the last build did not write (e.g. a deleted card's)."""
+    kept = set(keep)
+    if folder.is_dir():
+        for path in folder.glob(pattern):
+            if path not in kept:
+                path.unlink()

@@ -33,8 +33,27 @@ from kg.namespaces import DEFAULT_BASE
 @click.option(
     "--keep-going", is_flag=True, help="Publish the cards without errors and leave out the others (exit code 3)."
 )
+@click.option(
+    "--no-align",
+    is_flag=True,
+    help="Do not add the aligned schema.org/PROV/DCAT/DPV/FAIR4ML super-class and super-property triples.",
+)
+@click.option(
+    "--model-documents/--no-model-documents",
+    default=True,
+    show_default=True,
+    help="Also write models/<slug>.jsonld: one framed JSON-LD document per model (about 15 ms a model).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only, not warnings.")
-def build(paths: tuple[str, ...], out_dir: str, base: str, keep_going: bool, quiet: bool) -> None:
+def build(
+    paths: tuple[str, ...],
+    out_dir: str,
+    base: str,
+    keep_going: bool,
+    no_align: bool,
+    model_documents: bool,
+    quiet: bool,
+) -> None:
     """Read cards (files or folders of *.md) and write the graph to OUT.
 
     \b
@@ -45,7 +64,15 @@ def build(paths: tuple[str, ...], out_dir: str, base: str, keep_going: bool, qui
     Outputs are replaced atomically: a failed build leaves the previous ones untouched.
     """
     try:
-        result = run_build(existing_paths(paths), Path(out_dir), base=base, keep_going=keep_going, progress=progress)
+        result = run_build(
+            existing_paths(paths),
+            Path(out_dir),
+            base=base,
+            keep_going=keep_going,
+            align=not no_align,
+            model_documents=model_documents,
+            progress=progress,
+        )
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--base") from None
     except OSError as err:
@@ -65,8 +92,12 @@ def build(paths: tuple[str, ...], out_dir: str, base: str, keep_going: bool, qui
             f"{result.triples} triples, {result.quads} quads.",
             err=True,
         )
+        models = [w for w in result.outputs if w.path.parent.name == "models"]
         for written in result.outputs:
-            click.echo(f"  wrote {written.path} ({written.bytes:,} bytes)", err=True)
+            if written not in models:
+                click.echo(f"  wrote {written.path} ({written.bytes:,} bytes)", err=True)
+        if models:
+            click.echo(f"  wrote {len(models)} model documents in {models[0].path.parent}", err=True)
         if result.excluded:
             click.echo("Left out (errors): " + ", ".join(result.excluded), err=True)
     sys.exit(result.status)
