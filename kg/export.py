@@ -21,6 +21,7 @@ from kg.namespaces import PREFIXES
 from kg.resources import data_dir
 
 OUTPUT_FILES = ("graph.ttl", "graph.nt", "graph.nq", "graph.jsonld")
+_FILE_MODE = 0o644
 
 
 def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -100,6 +101,7 @@ def write_atomically(out_dir: Path, contents: dict[str, bytes]) -> list[Written]
             final.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
             staged.append((Path(tmp), final))
+            os.fchmod(fd, _FILE_MODE)  # mkstemp creates 0600; published files are world-readable
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()

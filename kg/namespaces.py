@@ -56,6 +56,8 @@ PREFIXES: Final[dict[str, str]] = {
     "dpv": "https://w3id.org/dpv#",
     "dpvrisk": "https://w3id.org/dpv/risk#",
     "ai": "https://w3id.org/dpv/ai#",
+    "tech": "https://w3id.org/dpv/tech#",
+    "mitrisk": MIT_RISK,
     "fair4ml": "https://w3id.org/fair4ml#",
     "mls": "http://www.w3.org/ns/mls#",
     "obo": "http://purl.obolibrary.org/obo/",

@@ -51,4 +51,5 @@ def cli() -> None:
     Typical use:
       kg build cards/ -o out/        read, map and publish the graph
       kg parse "cards/GPT-2.md" --json   see what the reader made of a card
+      kg docs -o out/docs --graph out/graph.nt   document the vocabulary as HTML
     """
