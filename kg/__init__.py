@@ -5,10 +5,23 @@ The command line (`kg …`) is a thin face over these functions, so a notebook g
     >>> import kg
     >>> result = kg.build(["cards/"], "out/")
     >>> records = kg.parse(["cards/GPT-2.md"])
+    >>> report = kg.validate(["cards/"])
 """
 
 from kg.build import BuildResult, Status, build
+from kg.query import query
 from kg.readers import parse, read_card
+from kg.validation import ValidationReport, validate
 from kg.version import __version__
 
-__all__ = ["BuildResult", "Status", "__version__", "build", "parse", "read_card"]
+__all__ = [
+    "BuildResult",
+    "Status",
+    "ValidationReport",
+    "__version__",
+    "build",
+    "parse",
+    "query",
+    "read_card",
+    "validate",
+]

@@ -23,6 +23,9 @@ from kg.mapping import MappedCard, map_card
 from kg.namespaces import DEFAULT_BASE
 from kg.readers import discover, read_card
 from kg.records import CardRecord, Finding, Severity
+from kg.report import turtle as validation_report
+from kg.store import write_store
+from kg.validation import sort_key, validate_cards
 from kg.version import __version__
 from kg.vocabulary import VOCABULARY_GRAPH, Vocabulary, default_vocabulary
 
@@ -44,6 +47,7 @@ class BuildResult:
     cards: list[MappedCard]
     findings: list[Finding]
     excluded: list[str] = field(default_factory=list)
+    published: int = 0
     outputs: list[Written] = field(default_factory=list)
     quads: int = 0
     triples: int = 0
@@ -96,6 +100,7 @@ def build(
     keep_going: bool = False,
     align: bool = True,
     model_documents: bool = True,
+    validate: bool = True,
     progress: Progress = _no_progress,
 ) -> BuildResult:
     """Build the knowledge graph of the cards under `paths` into `out_dir`.
@@ -104,11 +109,17 @@ def build(
     FileNotFoundError for a path that does not exist and ValueError for a malformed base IRI.
     With `align` (the default) the aligned super-class and super-property triples are materialized.
     With `model_documents` (the default) each model also gets a framed JSON-LD document in `models/`.
+    With `validate` (the default) the cards are checked against the SHACL shapes and the cross-card rules:
+    a violation is an error like any other, and the report is written as validation.ttl (the validation
+    cache lives in `out_dir/.cache`).
     """
     Minter(base)  # validate the base before reading anything
     files = discover(paths)
     records = [read_card(path) for path in progress(files, len(files))]
     cards, findings = map_records(records, base)
+    if validate:
+        findings.extend(validate_cards(cards, cache_dir=Path(out_dir) / ".cache"))
+        findings.sort(key=sort_key)
     failed = {f.file for f in findings if f.severity is Severity.ERROR}
     result = BuildResult(Status.OK, records, cards, findings)
     if failed and not keep_going:
@@ -121,8 +132,12 @@ def build(
     if align:
         quads = materialize(quads)
     extra = model_documents_for(published, default_vocabulary().triples) if model_documents else {}
+    if validate:
+        extra["validation.ttl"] = validation_report(findings, cards)
     result.outputs = write_outputs(Path(out_dir), quads, extra)
+    write_store(Path(out_dir), quads)
     prune(Path(out_dir) / "models", (w.path for w in result.outputs), "*.jsonld")
+    result.published = len(published)
     result.quads = len(set(quads))
     result.triples = len({q.triple for q in quads})
     result.status = Status.PARTIAL if failed else Status.OK

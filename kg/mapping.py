@@ -78,6 +78,7 @@ class _Emitter:
         value: Field[str],
         predicate: str,
         what: str,
+        text: str | None = None,
     ) -> None:
         """Link to the scheme's concept, or keep the text (`mc:…Text`) and warn: open lists never grow."""
         assert value.value is not None
@@ -85,7 +86,7 @@ class _Emitter:
         if concept is not None:
             self.add(s, T(predicate), concept, value.span.line)
             return
-        self.add(s, T(predicate + "Text"), ox.Literal(value.value), value.span.line)
+        self.add(s, T(text or predicate + "Text"), ox.Literal(value.value), value.span.line)
         self.warn(
             value.span.line,
             f"unknown-{what}",
@@ -144,7 +145,7 @@ def _map_model_details(
         e.add(model, T("name"), _text(r.name.value.text), r.name.span.line)
         e.link(model, T("url"), r.name.value, r.name.span.line)
     for badge in r.modality_badges:
-        e.concept(vocab, model, MODALITY_SCHEME, badge, "modalityBadge", "modality")
+        e.concept(vocab, model, MODALITY_SCHEME, badge, "modalityBadge", "modality", text="modalityText")
     if r.model_size and r.model_size.value:
         size, line = r.model_size.value, r.model_size.span.line
         e.add(model, T("parameterCount"), ox.Literal(str(size.maximum), datatype=XSD_NNI), line)
@@ -169,7 +170,7 @@ def _map_model_details(
                 risk.span.line,
                 "unknown-risk",
                 f'risk "{risk.value}" is not one of the 11 Model Library risks '
-                "(see `kg vocabulary risks`); fix the spelling or remove it",
+                "(see ontology/risks.ttl or `kg docs`); fix the spelling or remove it",
                 Severity.ERROR,
             )
         else:

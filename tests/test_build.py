@@ -36,8 +36,9 @@ def _rdflib(path: Path, fmt: str) -> rdflib.Graph:
 def test_corpus_builds_with_only_the_colliding_seed_left_out(corpus_build):
     out, result = corpus_build
     # The seed is a mis-encoded copy of Code Llama: same title, so same IRI: reported, never merged.
+    # Claude 3 is the unfilled submission template: validation leaves it out too.
     assert result.status is Status.PARTIAL
-    assert [Path(p).name for p in result.excluded] == ["Code Llama (mis-encoded).md"]
+    assert [Path(p).name for p in result.excluded] == ["Claude 3.md", "Code Llama (mis-encoded).md"]
     collision = [f for f in result.errors if f.code == "duplicate-iri"]
     assert len(collision) == 1 and "Code Llama.md" in collision[0].message
     assert collision[0].file.endswith("Code Llama (mis-encoded).md") and collision[0].line == 1
@@ -66,7 +67,7 @@ def test_one_named_graph_per_card_plus_the_vocabulary(corpus_build):
     store = ox.Store()
     store.load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
     graphs = {g.value for g in store.named_graphs()}
-    expected = {BASE + "card/" + kg.iris.slug(p.stem) for p in ML_CARDS.glob("*.md")}
+    expected = {BASE + "card/" + kg.iris.slug(p.stem) for p in ML_CARDS.glob("*.md") if p.name != "Claude 3.md"}
     assert graphs == expected | {"https://w3id.org/mckg/vocabulary"}
 
 
@@ -126,7 +127,7 @@ def test_shared_dataset_named_by_a_single_link(corpus_build):
 
 
 def test_placeholder_links_are_kept_as_text_not_iris(tmp_path):
-    result = kg.build([ML_CARDS / "Claude 3.md"], tmp_path)
+    result = kg.build([ML_CARDS / "Claude 3.md"], tmp_path, validate=False)  # validation refuses the template
     assert result.status is Status.OK
     g = _rdflib(tmp_path / "graph.nt", "nt")
     unresolved = {str(o) for o in g.objects(None, MC.unresolvedLink)}

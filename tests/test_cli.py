@@ -45,7 +45,7 @@ def test_failed_build_leaves_previous_outputs_untouched(tmp_path):
     good = _card(cards / "Tiny.md")
     out = tmp_path / "out"
     assert kg("build", str(cards), "-o", str(out)).returncode == 0
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
 
     _card(good, size="huge")
     result = kg("build", str(cards), "-o", str(out))
@@ -53,7 +53,9 @@ def test_failed_build_leaves_previous_outputs_untouched(tmp_path):
     assert f'{good}:6: error: Model Size "huge"' in result.stderr
     assert "Nothing written" in result.stderr
     assert "Traceback" not in result.stderr
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before, "no output changed, no temp file left"
+    outputs = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts}
+    assert outputs == before, "no output changed, no temp file left"
+    assert [p.name for p in (out / ".cache").iterdir()] == ["validation.json"], "the cache is not an output"
 
 
 def test_keep_going_publishes_the_valid_cards_with_exit_3(tmp_path):

@@ -44,6 +44,11 @@ from kg.namespaces import DEFAULT_BASE
     show_default=True,
     help="Also write models/<slug>.jsonld: one framed JSON-LD document per model (about 15 ms a model).",
 )
+@click.option(
+    "--no-validate",
+    is_flag=True,
+    help="Skip the SHACL validation (reader and mapper errors still stop the build).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only, not warnings.")
 def build(
     paths: tuple[str, ...],
@@ -52,6 +57,7 @@ def build(
     keep_going: bool,
     no_align: bool,
     model_documents: bool,
+    no_validate: bool,
     quiet: bool,
 ) -> None:
     """Read cards (files or folders of *.md) and write the graph to OUT.
@@ -71,6 +77,7 @@ def build(
             keep_going=keep_going,
             align=not no_align,
             model_documents=model_documents,
+            validate=not no_validate,
             progress=progress,
         )
     except ValueError as err:
@@ -88,8 +95,7 @@ def build(
         )
     else:
         click.echo(
-            f"{summary}; {len(result.cards) - len(result.excluded)} cards published, "
-            f"{result.triples} triples, {result.quads} quads.",
+            f"{summary}; {result.published} cards published, {result.triples} triples, {result.quads} quads.",
             err=True,
         )
         models = [w for w in result.outputs if w.path.parent.name == "models"]
