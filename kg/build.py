@@ -48,6 +48,7 @@ class BuildResult:
     findings: list[Finding]
     excluded: list[str] = field(default_factory=list)
     published: int = 0
+    store: Path | None = None
     outputs: list[Written] = field(default_factory=list)
     quads: int = 0
     triples: int = 0
@@ -135,7 +136,7 @@ def build(
     if validate:
         extra["validation.ttl"] = validation_report(findings, cards)
     result.outputs = write_outputs(Path(out_dir), quads, extra)
-    write_store(Path(out_dir), quads)
+    result.store = write_store(Path(out_dir), quads)
     prune(Path(out_dir) / "models", (w.path for w in result.outputs), "*.jsonld")
     result.published = len(published)
     result.quads = len(set(quads))

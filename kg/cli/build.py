@@ -104,6 +104,8 @@ def build(
                 click.echo(f"  wrote {written.path} ({written.bytes:,} bytes)", err=True)
         if models:
             click.echo(f"  wrote {len(models)} model documents in {models[0].path.parent}", err=True)
+        if result.store:
+            click.echo(f"  loaded the SPARQL store {Path(out_dir) / 'store'} (query it with `kg query`)", err=True)
         if result.excluded:
             click.echo("Left out (errors): " + ", ".join(result.excluded), err=True)
     sys.exit(result.status)
