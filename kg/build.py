@@ -12,22 +12,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from kg.alignment import materialize
-from kg.collisions import organization_conflicts, title_collisions
+from kg.corpus import map_records, vocabulary_quads
 from kg.export import Written, prune, write_outputs
 from kg.framing import model_documents as model_documents_for
 from kg.iris import Minter
-from kg.mapping import MappedCard, map_card
+from kg.mapping import MappedCard
 from kg.namespaces import DEFAULT_BASE
 from kg.readers import discover, read_card
-from kg.records import CardRecord, Finding, Severity
+from kg.records import CardRecord, Finding, HasFindings, Severity
 from kg.report import turtle as validation_report
+from kg.server.void import void_turtle
 from kg.store import write_store
 from kg.validation import sort_key, validate_cards
-from kg.version import __version__
-from kg.vocabulary import VOCABULARY_GRAPH, Vocabulary, default_vocabulary
+from kg.vocabulary import default_vocabulary
 
 Progress = Callable[[Iterable[Path], int], Iterable[Path]]
 
@@ -41,7 +39,7 @@ class Status(enum.IntEnum):
 
 
 @dataclass(slots=True)
-class BuildResult:
+class BuildResult(HasFindings):
     status: Status
     records: list[CardRecord]
     cards: list[MappedCard]
@@ -53,44 +51,9 @@ class BuildResult:
     quads: int = 0
     triples: int = 0
 
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.WARNING]
-
 
 def _no_progress(items: Iterable[Path], total: int) -> Iterable[Path]:
     return items
-
-
-def map_records(
-    records: list[CardRecord], base: str = DEFAULT_BASE, vocabulary: Vocabulary | None = None
-) -> tuple[list[MappedCard], list[Finding]]:
-    """Map every readable record; return the mapped cards and all findings (reader, mapper, cross-card)."""
-    vocab = vocabulary or default_vocabulary()
-    minter = Minter(base)
-    findings: list[Finding] = []
-    mapped: list[MappedCard] = []
-    for record in records:
-        findings.extend(record.findings)
-        if record.title.value is None:
-            continue
-        card = map_card(record, vocab, minter, __version__)
-        findings.extend(card.findings)
-        mapped.append(card)
-    findings.extend(title_collisions(mapped))
-    findings.extend(organization_conflicts(mapped))
-    findings.sort(key=lambda f: (f.file, f.line, f.code))
-    return mapped, findings
-
-
-def vocabulary_quads(vocabulary: Vocabulary | None = None) -> list[ox.Quad]:
-    """The concept schemes, published with every graph so risk and type labels resolve in it."""
-    vocab = vocabulary or default_vocabulary()
-    return [ox.Quad(t.subject, t.predicate, t.object, VOCABULARY_GRAPH) for t in vocab.triples]
 
 
 def build(
@@ -100,7 +63,7 @@ def build(
     base: str = DEFAULT_BASE,
     keep_going: bool = False,
     align: bool = True,
-    model_documents: bool = True,
+    model_documents: bool = False,
     validate: bool = True,
     progress: Progress = _no_progress,
 ) -> BuildResult:
@@ -109,7 +72,7 @@ def build(
     Writes graph.ttl, graph.nt, graph.nq (one named graph per card) and graph.jsonld. Raises
     FileNotFoundError for a path that does not exist and ValueError for a malformed base IRI.
     With `align` (the default) the aligned super-class and super-property triples are materialized.
-    With `model_documents` (the default) each model also gets a framed JSON-LD document in `models/`.
+    With `model_documents` each model also gets a framed JSON-LD document in `models/` (pyld is slow: opt in).
     With `validate` (the default) the cards are checked against the SHACL shapes and the cross-card rules:
     a violation is an error like any other, and the report is written as validation.ttl (the validation
     cache lives in `out_dir/.cache`).
@@ -133,6 +96,7 @@ def build(
     if align:
         quads = materialize(quads)
     extra = model_documents_for(published, default_vocabulary().triples) if model_documents else {}
+    extra["void.ttl"] = void_turtle({q.triple for q in quads}, base)
     if validate:
         extra["validation.ttl"] = validation_report(findings, cards)
     result.outputs = write_outputs(Path(out_dir), quads, extra)

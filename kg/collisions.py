@@ -9,7 +9,7 @@
 - A dataset linked by the same address under several names, or one dataset name linked to several
   addresses, warns every card involved.
 
-`kg.build.map_records` runs the title and homepage checks; `kg.validation` runs `cross_card_checks`. The
+`kg.corpus.map_records` runs the title and homepage checks; `kg.validation` runs `cross_card_checks`. The
 shapes express the same rules for a merged graph (`shapes/cross-card.ttl` and the maxCount rules), so a
 graph built by another tool can be checked too.
 """
@@ -74,7 +74,7 @@ Facts = dict[tuple[str, str], list[str]]
 
 
 def cross_card_checks(cards: list[MappedCard]) -> list[Finding]:
-    """The cross-card rules beyond those `kg.build.map_records` runs (titles, homepages)."""
+    """The cross-card rules beyond those `kg.corpus.map_records` runs (titles, homepages)."""
     facts = [(card, _facts(card)) for card in cards]
     return [
         *_one_value_per_organization(facts, "organizationType", "type", _type_text),

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES, XSD
 from kg.queries import bundled_queries
+from kg.query_worker import encode_graph, encode_results
 from kg.sparql_guard import QueryError, QueryRefused, QuerySyntaxError, QueryTimeout, precheck
 from kg.store import resolve_store
 
@@ -100,8 +101,8 @@ class SelectResult:
 
     def serialize(self, format: str = "json") -> bytes:
         """The W3C SPARQL results document: `csv`, `tsv`, `json` or `xml`, written by Oxigraph."""
-        parsed = ox.parse_query_results(self._json, ox.QueryResultsFormat.JSON)
-        return parsed.serialize(format=_result_format(format))
+        _result_format(format)
+        return encode_results(self._json, format)
 
     def to_csv(self) -> str:
         return self.serialize("csv").decode("utf-8")
@@ -124,8 +125,8 @@ class AskResult:
         return self.boolean
 
     def serialize(self, format: str = "json") -> bytes:
-        parsed = ox.parse_query_results(json.dumps({"head": {}, "boolean": self.boolean}), ox.QueryResultsFormat.JSON)
-        return parsed.serialize(format=_result_format(format))
+        _result_format(format)
+        return encode_results(json.dumps({"head": {}, "boolean": self.boolean}), format)
 
     def table(self, **_: object) -> str:
         return "true" if self.boolean else "false"
@@ -150,10 +151,7 @@ class GraphResult:
         """`ttl` (with the prefixes it uses), `nt` or `jsonld` (expanded), written by Oxigraph."""
         if format not in GRAPH_FORMATS:
             raise ValueError(f"unknown graph format {format!r}: use one of {', '.join(GRAPH_FORMATS)}")
-        if format != "ttl":
-            return ox.serialize(self.triples, format=GRAPH_FORMATS[format])
-        by_subject = sorted(self.triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-        return ox.serialize(by_subject, format=ox.RdfFormat.TURTLE, prefixes=_used_prefixes(self.triples))
+        return encode_graph(self.triples, format)
 
     def graph(self):
         """The triples as an rdflib.Graph, for notebooks (rdflib is slower: keep large results in Oxigraph)."""
@@ -192,7 +190,7 @@ def query(
     request = {"store": str(store), "query": text, "max_rows": max_rows}
     header, payload = _run_worker(request, timeout)
     if not header["ok"]:
-        raise _error(header)
+        raise error_from(header)
     seconds, truncated = header["seconds"], header["truncated"]
     if header["kind"] == "ask":
         return AskResult(json.loads(payload)["boolean"], seconds)
@@ -208,19 +206,25 @@ def query(
 # The child starts isolated (-I: no PYTHON* variables, no user site, not the current folder on sys.path),
 # takes the parent's sys.path, and registers a bare `kg` package so that importing the worker skips
 # kg/__init__.py, which loads the whole build pipeline (seconds of imports per query otherwise).
+# argv[3] names the entry point: `serve` (one request) or `serve_forever` (a warm worker of a pool).
 _BOOT = """
 import json, sys, types
 sys.path[:] = json.loads(sys.argv[1])
 package = types.ModuleType("kg")
 package.__path__ = [sys.argv[2]]
 sys.modules["kg"] = package
-from kg.query_worker import serve
-serve(sys.stdin.buffer, sys.stdout.buffer)
+from kg.query_worker import serve, serve_forever
+{"serve": serve, "serve_forever": serve_forever}[sys.argv[3]](sys.stdin.buffer, sys.stdout.buffer)
 """
 
 
+def worker_command(entry: str = "serve") -> list[str]:
+    """The command line of a query worker process (`entry`: `serve` or `serve_forever`)."""
+    return [sys.executable, "-I", "-c", _BOOT, json.dumps(sys.path), str(Path(__file__).resolve().parent), entry]
+
+
 def _run_worker(request: dict, timeout: float) -> tuple[dict, bytes]:
-    command = [sys.executable, "-I", "-c", _BOOT, json.dumps(sys.path), str(Path(__file__).resolve().parent)]
+    command = worker_command()
     started = time.monotonic()
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -243,7 +247,8 @@ def _run_worker(request: dict, timeout: float) -> tuple[dict, bytes]:
     return json.loads(head), payload
 
 
-def _error(header: dict) -> QueryError:
+def error_from(header: dict) -> QueryError:
+    """The exception a worker's error header stands for."""
     if header["type"] == "syntax":
         return QuerySyntaxError(header["message"], header["line"], header["column"], header.get("source_line", ""))
     if header["type"] == "refused":
@@ -255,11 +260,6 @@ def _result_format(name: str) -> ox.QueryResultsFormat:
     if name not in RESULT_FORMATS:
         raise ValueError(f"unknown result format {name!r}: use one of {', '.join(RESULT_FORMATS)}")
     return RESULT_FORMATS[name]
-
-
-def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
-    iris = {t.value for triple in triples for t in triple if isinstance(t, ox.NamedNode)}
-    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
 
 
 def _prefixed(iri: str) -> str:

@@ -52,6 +52,21 @@ class Finding:
         return f"{self.file}:{self.line}: {self.severity.value}: {self.message} [{self.code}]"
 
 
+class HasFindings:
+    """Errors and warnings of anything that carries a `findings` list (build results, reports)."""
+
+    __slots__ = ()
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """A markdown link `[text](target)`. `url` is set only when the target is a valid absolute IRI."""

@@ -31,9 +31,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.collisions import cross_card_checks
+from kg.corpus import map_records
 from kg.mapping import MappedCard
 from kg.namespaces import DEFAULT_BASE, RDF
-from kg.records import Finding, Severity
+from kg.readers import parse
+from kg.records import Finding, HasFindings, Severity
 from kg.shacl import RawResult, parse_term, rules_version
 from kg.shacl_pool import DEFAULT_TIMEOUT, validate_cards_raw
 
@@ -244,21 +246,13 @@ def _save_cache(cache_dir: Path, entries: dict[str, list[_Located]]) -> None:
 
 
 @dataclass(slots=True)
-class ValidationReport:
+class ValidationReport(HasFindings):
     """Everything `kg validate` found in a set of cards; `kg.report.render` shows it as text, JSON or Turtle."""
 
     findings: list[Finding]
     cards: list[MappedCard]
     files: int
     stats: ValidationStats = field(default_factory=ValidationStats)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.WARNING]
 
     @property
     def conforms(self) -> bool:
@@ -274,8 +268,6 @@ def validate(
     timeout_per_batch: float | None = DEFAULT_TIMEOUT,
 ) -> ValidationReport:
     """Read, map and validate the cards under `paths` (files or folders): every finding, in path order."""
-    from kg.build import map_records  # kg.build validates with this module: import at call time
-    from kg.readers import parse
 
     records = parse(paths)
     cards, findings = map_records(records, base)

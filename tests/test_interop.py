@@ -102,7 +102,7 @@ def test_no_align_leaves_only_core_terms(tmp_path):
 
 
 def test_framed_model_documents_round_trip(tmp_path):
-    kg.build(CARDS, tmp_path, align=False)
+    kg.build(CARDS, tmp_path, align=False, model_documents=True)
     docs = sorted((tmp_path / "models").glob("*.jsonld"))
     assert len(docs) == len(CARDS)
     nq = rdflib.Dataset().parse(tmp_path / "graph.nq", format="nquads")

@@ -24,7 +24,8 @@ from rdflib import Literal, URIRef
 
 import kg
 import kg.shacl_pool
-from kg.build import Status, map_records
+from kg.build import Status
+from kg.corpus import map_records
 from kg.shacl import check_graph, shape_files
 from kg.shacl_pool import validate_cards_raw
 from kg.validation import SAME_RULE, ValidationStats, validate_cards

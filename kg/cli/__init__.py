@@ -5,10 +5,10 @@ Findings go to stderr as `file:line: severity: message [code]`, which editors an
 One module per command; `common` holds the group they attach to.
 """
 
-from kg.cli import build, docs, parse, query, validate
+from kg.cli import build, docs, parse, publish, query, serve, validate
 from kg.cli.common import cli
 
-__all__ = ["build", "cli", "docs", "main", "parse", "query", "validate"]
+__all__ = ["build", "cli", "docs", "main", "parse", "publish", "query", "serve", "validate"]
 
 
 def main() -> None:

@@ -40,9 +40,9 @@ from kg.namespaces import DEFAULT_BASE
 )
 @click.option(
     "--model-documents/--no-model-documents",
-    default=True,
+    default=False,
     show_default=True,
-    help="Also write models/<slug>.jsonld: one framed JSON-LD document per model (about 15 ms a model).",
+    help="Also write models/<slug>.jsonld: one framed JSON-LD document per model (pyld: about 15 ms a model).",
 )
 @click.option(
     "--no-validate",
@@ -100,7 +100,7 @@ def build(
         )
         models = [w for w in result.outputs if w.path.parent.name == "models"]
         for written in result.outputs:
-            if written not in models:
+            if written.path.parent.name != "models":
                 click.echo(f"  wrote {written.path} ({written.bytes:,} bytes)", err=True)
         if models:
             click.echo(f"  wrote {len(models)} model documents in {models[0].path.parent}", err=True)

@@ -51,5 +51,8 @@ def cli() -> None:
     Typical use:
       kg build cards/ -o out/        read, map and publish the graph
       kg parse "cards/GPT-2.md" --json   see what the reader made of a card
+      kg validate cards/              check cards against the SHACL shapes
+      kg query models-per-risk        ask the built store (SPARQL)
+      kg serve                        SPARQL endpoint and linked data on 127.0.0.1:8000
       kg docs -o out/docs --graph out/graph.nt   document the vocabulary as HTML
     """

@@ -1,0 +1,43 @@
+"""A set of cards mapped together: each card's own graph, then the checks no single card can make.
+
+`kg build` and `kg validate` both start here, so the two can never disagree about what a set of cards says.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from kg.collisions import organization_conflicts, title_collisions
+from kg.iris import Minter
+from kg.mapping import MappedCard, map_card
+from kg.namespaces import DEFAULT_BASE
+from kg.records import CardRecord, Finding
+from kg.version import __version__
+from kg.vocabulary import VOCABULARY_GRAPH, Vocabulary, default_vocabulary
+
+
+def map_records(
+    records: list[CardRecord], base: str = DEFAULT_BASE, vocabulary: Vocabulary | None = None
+) -> tuple[list[MappedCard], list[Finding]]:
+    """Map every readable record; return the mapped cards and all findings (reader, mapper, cross-card)."""
+    vocab = vocabulary or default_vocabulary()
+    minter = Minter(base)
+    findings: list[Finding] = []
+    mapped: list[MappedCard] = []
+    for record in records:
+        findings.extend(record.findings)
+        if record.title.value is None:
+            continue
+        card = map_card(record, vocab, minter, __version__)
+        findings.extend(card.findings)
+        mapped.append(card)
+    findings.extend(title_collisions(mapped))
+    findings.extend(organization_conflicts(mapped))
+    findings.sort(key=lambda f: (f.file, f.line, f.code))
+    return mapped, findings
+
+
+def vocabulary_quads(vocabulary: Vocabulary | None = None) -> list[ox.Quad]:
+    """The concept schemes, published with every graph so risk and type labels resolve in it."""
+    vocab = vocabulary or default_vocabulary()
+    return [ox.Quad(t.subject, t.predicate, t.object, VOCABULARY_GRAPH) for t in vocab.triples]
