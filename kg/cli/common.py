@@ -54,5 +54,6 @@ def cli() -> None:
       kg validate cards/              check cards against the SHACL shapes
       kg query models-per-risk        ask the built store (SPARQL)
       kg serve                        SPARQL endpoint and linked data on 127.0.0.1:8000
+      kg publish --static out/site    the graph as a static web site
       kg docs -o out/docs --graph out/graph.nt   document the vocabulary as HTML
     """
