@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -196,27 +196,25 @@ def models_page(site: Site, risk: str | None = None, organization: str | None = 
 
 
 def _risk_facet(site: Site, risk: str | None, org: str | None) -> tuple[FacetItem, ...]:
-    if org:
-        counts = Counter({r: n for (o, r), n in index.pair_counts(site).items() if o == org})
-    else:
-        counts = index.risk_counts(site)
-    items = [
-        FacetItem(site.label(r), models_path(site, risk=r, organization=org), n, r == risk, _slug(site, r))
-        for r, n in counts.items()
-        if n and site.path_of(r)
-    ]
-    return tuple(sorted(items, key=lambda f: (-f.count, f.label.casefold())))
+    pairs = {r: n for (o, r), n in index.pair_counts(site).items() if o == org} if org else None
+    counts = Counter(pairs) if pairs is not None else index.risk_counts(site)
+    return _facet(site, counts, risk, lambda r: models_path(site, risk=r, organization=org))
 
 
 def _organization_facet(site: Site, risk: str | None, org: str | None) -> tuple[FacetItem, ...]:
-    if risk:
-        counts = Counter({o: n for (o, r), n in index.pair_counts(site).items() if r == risk})
-    else:
-        counts = index.organization_counts(site)
+    pairs = {o: n for (o, r), n in index.pair_counts(site).items() if r == risk} if risk else None
+    counts = Counter(pairs) if pairs is not None else index.organization_counts(site)
+    return _facet(site, counts, org, lambda o: models_path(site, risk=risk, organization=o))
+
+
+def _facet(
+    site: Site, counts: Mapping[str, int], selected: str | None, path: Callable[[str], str]
+) -> tuple[FacetItem, ...]:
+    """One filter list: each value with models, its count and link, the most used first."""
     items = [
-        FacetItem(site.label(o), models_path(site, risk=risk, organization=o), n, o == org, _slug(site, o))
-        for o, n in counts.items()
-        if n and site.path_of(o)
+        FacetItem(site.label(v), path(v), n, v == selected, _slug(site, v))
+        for v, n in counts.items()
+        if n and site.path_of(v)
     ]
     return tuple(sorted(items, key=lambda f: (-f.count, f.label.casefold())))
 
