@@ -9,7 +9,7 @@ named graph. The closure is computed from `ontology/alignment.ttl` and the core 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -73,11 +73,9 @@ def default_alignment() -> Alignment:
     return load_alignment()
 
 
-def materialize(quads: Iterable[ox.Quad], alignment: Alignment | None = None) -> list[ox.Quad]:
-    """The quads plus everything the alignment entails from them."""
+def materialize(quads: Iterable[ox.Quad], alignment: Alignment | None = None) -> Iterator[ox.Quad]:
+    """The quads plus everything the alignment entails from them (streamed)."""
     align = alignment or default_alignment()
-    out: list[ox.Quad] = []
     for quad in quads:
-        out.append(quad)
-        out.extend(align.entailed(quad))
-    return out
+        yield quad
+        yield from align.entailed(quad)

@@ -8,13 +8,16 @@ published, and the result says which cards were excluded.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kg.alignment import materialize
 from kg.corpus import map_records, vocabulary_quads
-from kg.export import Written, prune, write_outputs
+from kg.export import Staging, Written, prune, read_triples, stage_graph
 from kg.framing import model_documents as model_documents_for
 from kg.iris import Minter
 from kg.mapping import MappedCard
@@ -22,8 +25,8 @@ from kg.namespaces import DEFAULT_BASE
 from kg.readers import discover, read_card
 from kg.records import CardRecord, Finding, HasFindings, Severity
 from kg.report import turtle as validation_report
-from kg.server.void import void_turtle
-from kg.store import write_store
+from kg.server.void import dataset_stats, void_turtle
+from kg.store import GraphFiles, write_store
 from kg.validation import sort_key, validate_cards
 from kg.vocabulary import default_vocabulary
 
@@ -92,18 +95,22 @@ def build(
         return result
     published = [c for c in cards if c.record.path not in failed]
     result.excluded = sorted(failed)
-    quads = [q for c in published for q in c.quads] + vocabulary_quads()
-    if align:
-        quads = materialize(quads)
-    extra = model_documents_for(published, default_vocabulary().triples) if model_documents else {}
-    extra["void.ttl"] = void_turtle({q.triple for q in quads}, base)
-    if validate:
-        extra["validation.ttl"] = validation_report(findings, cards)
-    result.outputs = write_outputs(Path(out_dir), quads, extra)
-    result.store = write_store(Path(out_dir), quads)
-    prune(Path(out_dir) / "models", (w.path for w in result.outputs), "*.jsonld")
+    quads: Iterable[ox.Quad] = itertools.chain((q for c in published for q in c.quads), vocabulary_quads())
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with Staging(out) as staging:
+        result.quads = stage_graph(staging, materialize(quads) if align else quads)
+        stats = dataset_stats(read_triples(staging), base)
+        staging.add("void.ttl", void_turtle(stats, base))
+        if validate:
+            staging.add("validation.ttl", validation_report(findings, cards))
+        if model_documents:
+            for name, data in model_documents_for(published, default_vocabulary().triples).items():
+                staging.add(name, data)
+        result.store = write_store(out, GraphFiles(staging.staged("graph.nq"), staging.staged("graph.nt")))
+        result.outputs = staging.commit()
+    prune(out / "models", (w.path for w in result.outputs), "*.jsonld")
     result.published = len(published)
-    result.quads = len(set(quads))
-    result.triples = len({q.triple for q in quads})
+    result.triples = stats.triples
     result.status = Status.PARTIAL if failed else Status.OK
     return result

@@ -16,8 +16,9 @@ import jinja2
 import pyoxigraph as ox
 
 from kg.docs_graph import GraphExamples, Ref, Table
-from kg.export import jsonld_context, write_atomically
+from kg.export import write_atomically
 from kg.iris import Minter
+from kg.jsonld import context as jsonld_context
 from kg.namespaces import DCTERMS, DEFAULT_BASE, MC, OWL, PREFIXES, RDF, RDFS, SKOS, VOCAB
 from kg.resources import data_dir
 from kg.version import __version__

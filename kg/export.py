@@ -1,69 +1,38 @@
-"""Serialize a built dataset to files, deterministically and atomically.
+"""Serialize a built dataset to files: deterministic, atomic, and in bounded memory.
 
-Quads are sorted by their N-Quads form before serializing, so the same cards give byte-identical files.
-Every file is first written next to its destination and renamed into place only when all are written:
+Every file is written next to its destination (`Staging`) and renamed into place only when all are written:
 a build that fails midway leaves the previous outputs as they were.
+
+Order: graph.nq is the dataset's N-Quads lines sorted bytewise, each once. Terms in N-Quads delimit
+themselves, so that order also sorts the triples (the graph name comes last) and keeps each subject's
+lines together; graph.nt, graph.ttl and graph.jsonld are streamed from it in the same order. The sort runs
+in memory up to `RUN_LINES` lines and merges sorted runs from disk beyond, so the files of a corpus of any
+size are written without holding them.
 """
 
 from __future__ import annotations
 
-import json
+import heapq
+import itertools
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import IO, TypeVar
 
 import pyoxigraph as ox
-import rdflib
 
-from kg.namespaces import PREFIXES
-from kg.resources import data_dir
+from kg import jsonld
+from kg.namespaces import PREFIXES, RDF
 
 OUTPUT_FILES = ("graph.ttl", "graph.nt", "graph.nq", "graph.jsonld")
+RUN_LINES = 2_000_000
+_CHUNK = 100_000
 _FILE_MODE = 0o644
-
-
-def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    return sorted(set(quads), key=str)
-
-
-def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    """The default-graph view of a dataset: every triple once, sorted."""
-    return sorted({q.triple for q in quads}, key=str)
-
-
-def _turtle_order(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """Group by subject with `rdf:type` first, so the Turtle reads naturally and stays deterministic."""
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    return sorted(
-        triples, key=lambda t: (str(t.subject), t.predicate.value != rdf_type, str(t.predicate), str(t.object))
-    )
-
-
-def jsonld_context() -> dict:
-    """The project's JSON-LD context, read from the package (never fetched)."""
-    with open(data_dir("ontology") / "context.jsonld", encoding="utf-8") as handle:
-        return json.load(handle)["@context"]
-
-
-def _canonical(value: object) -> object:
-    """Sort JSON-LD node and value arrays (never `@list`), since rdflib's JSON-LD writer follows set order."""
-    if isinstance(value, dict):
-        return {k: v if k == "@list" else _canonical(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_canonical(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-def to_jsonld(triples: list[ox.Triple]) -> bytes:
-    """Compact JSON-LD with the project's context, so keys read like a document ("name", "risks"...)."""
-    graph = rdflib.Graph()
-    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-    document = json.loads(graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True))
-    text = json.dumps(_canonical(document), indent=2, sort_keys=True, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
+_TYPE = RDF + "type"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,47 +41,142 @@ class Written:
     bytes: int
 
 
-def _serialize(name: str, quads: list[ox.Quad], triples: list[ox.Triple]) -> bytes:
-    if name == "graph.nq":
-        return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    if name == "graph.nt":
-        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    if name == "graph.ttl":
-        return ox.serialize(_turtle_order(triples), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    return to_jsonld(triples)
+class Staging:
+    """Files staged as hidden siblings of their destinations; `commit` renames them all into place.
 
+    Used as a context manager, an exception removes everything staged, so nothing is half-written.
+    """
 
-def write_outputs(out_dir: Path, quads: Iterable[ox.Quad], extra: dict[str, bytes] | None = None) -> list[Written]:
-    """Write graph.ttl/.nt/.nq/.jsonld (and `extra` files) into `out_dir`, all or nothing."""
-    ordered = sorted_quads(quads)
-    triples = union_triples(ordered)
-    contents = {name: _serialize(name, ordered, triples) for name in OUTPUT_FILES}
-    contents.update(extra or {})
-    return write_atomically(out_dir, contents)
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self._staged: list[tuple[Path, Path]] = []
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.abort()
+
+    def open(self, name: str) -> IO[bytes]:
+        """A new file that becomes `out_dir/name` on commit (close it before committing)."""
+        final = self.out_dir / name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+        self._staged.append((Path(tmp), final))
+        os.fchmod(fd, _FILE_MODE)  # mkstemp creates 0600; published files are world-readable
+        return os.fdopen(fd, "wb")
+
+    def add(self, name: str, data: bytes) -> None:
+        with self.open(name) as handle:
+            handle.write(data)
+
+    def staged(self, name: str) -> Path:
+        """Where the file staged as `name` is until the commit."""
+        return next(tmp for tmp, final in self._staged if final == self.out_dir / name)
+
+    def commit(self) -> list[Written]:
+        for tmp, _ in self._staged:
+            _fsync(tmp)
+        for tmp, final in self._staged:
+            os.replace(tmp, final)
+        written = [Written(final, final.stat().st_size) for _, final in self._staged]
+        self._staged = []
+        return written
+
+    def abort(self) -> None:
+        for tmp, _ in self._staged:
+            tmp.unlink(missing_ok=True)
+        self._staged = []
 
 
 def write_atomically(out_dir: Path, contents: dict[str, bytes]) -> list[Written]:
     """Write each file to a temporary sibling, then rename them all into place."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    try:
+    with Staging(out_dir) as staging:
         for name, data in contents.items():
-            final = out_dir / name
-            final.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
-            staged.append((Path(tmp), final))
-            os.fchmod(fd, _FILE_MODE)  # mkstemp creates 0600; published files are world-readable
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, final in staged:
-        os.replace(tmp, final)
-    return [Written(final, len(data)) for (_, final), data in zip(staged, contents.values(), strict=True)]
+            staging.add(name, data)
+        return staging.commit()
+
+
+def stage_graph(staging: Staging, quads: Iterable[ox.Quad]) -> int:
+    """Stage graph.nq, graph.nt, graph.ttl and graph.jsonld of `quads` (any order, repeats allowed).
+
+    Returns the number of distinct quads.
+    """
+    count = 0
+    with staging.open("graph.nq") as out:
+        for lines in _batches(_sorted_lines(quads, staging.out_dir), _CHUNK):
+            out.writelines(lines)
+            count += len(lines)
+    nquads = staging.staged("graph.nq")
+    with staging.open("graph.nt") as out:
+        ox.serialize(_distinct_triples(ox.parse(path=nquads, format=ox.RdfFormat.N_QUADS)), out, ox.RdfFormat.N_TRIPLES)
+    with staging.open("graph.ttl") as out:
+        ox.serialize(_turtle_order(read_triples(staging)), out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    with staging.open("graph.jsonld") as out:
+        jsonld.write(read_triples(staging), out)
+    return count
+
+
+def read_triples(staging: Staging) -> Iterator[ox.Triple]:
+    """The staged graph.nt, streamed in its (sorted) order."""
+    return ox.parse(path=staging.staged("graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+
+
+def _sorted_lines(quads: Iterable[ox.Quad], scratch: Path) -> Iterator[bytes]:
+    """The N-Quads lines of `quads`, sorted and distinct; runs beyond `RUN_LINES` go through `scratch`."""
+    buffer: list[bytes] = []
+    with tempfile.TemporaryDirectory(prefix=".kg-sort-", dir=scratch) as folder:
+        runs: list[Path] = []
+        for chunk in _batches(quads, _CHUNK):
+            buffer.extend(ox.serialize(chunk, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))
+            if len(buffer) >= RUN_LINES:
+                runs.append(Path(folder) / f"run-{len(runs)}")
+                runs[-1].write_bytes(b"".join(sorted(set(buffer))))
+                buffer = []
+        streams: list[Iterable[bytes]] = [open(run, "rb") for run in runs]  # noqa: SIM115 (closed below)
+        try:
+            previous = None
+            for line in heapq.merge(*streams, sorted(set(buffer))):
+                if line != previous:
+                    yield line
+                    previous = line
+        finally:
+            for stream in streams:
+                stream.close()  # type: ignore[attr-defined]
+
+
+def _distinct_triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+    """The triples of sorted quads, each once (a triple's quads are adjacent in N-Quads order)."""
+    previous = None
+    for quad in quads:
+        triple = quad.triple
+        if triple != previous:
+            yield triple
+            previous = triple
+
+
+def _turtle_order(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+    """Each subject's triples with `rdf:type` first, so the Turtle reads naturally."""
+    for _, group in itertools.groupby(triples, key=lambda t: t.subject):
+        block = list(group)
+        yield from (t for t in block if t.predicate.value == _TYPE)
+        yield from (t for t in block if t.predicate.value != _TYPE)
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def prune(folder: Path, keep: Iterable[Path], pattern: str) -> None:

@@ -15,8 +15,9 @@ from typing import Any
 import pyoxigraph as ox
 from pyld import jsonld
 
-from kg.export import jsonld_context
 from kg.iris import slug
+from kg.jsonld import context as jsonld_context
+from kg.jsonld import refuse_remote
 from kg.mapping import MappedCard
 from kg.namespaces import MC
 
@@ -28,10 +29,6 @@ _LABEL_PREDICATES = frozenset(
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
     }
 )
-
-
-def _refuse(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    raise jsonld.JsonLdError(f"refusing to load {url}: kg never fetches JSON-LD documents", "loading document failed")
 
 
 def model_frame(context: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +58,7 @@ def frame_model(card: MappedCard, concepts: dict[ox.NamedNode, list[ox.Triple]])
     nquads = ox.serialize(_subgraph(card, concepts), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
     context = jsonld_context()
-    framed = jsonld.frame(expanded, model_frame(context), {"documentLoader": _refuse, "omitGraph": True})
+    framed = jsonld.frame(expanded, model_frame(context), {"documentLoader": refuse_remote, "omitGraph": True})
     framed["@context"] = context
     return (json.dumps(framed, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 

@@ -33,6 +33,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -42,7 +43,18 @@ LOCK_FILE = ".store.lock"
 _VERSION = re.compile(r"store-\d{8}T\d{6}-[0-9a-f]{6}")
 
 
-def write_store(out_dir: str | Path, quads: Iterable[ox.Quad]) -> Path:
+@dataclass(frozen=True, slots=True)
+class GraphFiles:
+    """A dataset already written out: its N-Quads and its default graph as N-Triples (what `kg build` writes).
+
+    Loading files lets Oxigraph parse them itself, in bounded memory, instead of receiving Python objects.
+    """
+
+    nquads: Path
+    ntriples: Path
+
+
+def write_store(out_dir: str | Path, quads: Iterable[ox.Quad] | GraphFiles) -> Path:
     """Bulk-load `quads` into a new database and make `out_dir/store` point at it; return that path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -88,9 +100,13 @@ def _with_union(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
         yield ox.Quad(*quad.triple)
 
 
-def _load(version: Path, quads: Iterable[ox.Quad]) -> None:
+def _load(version: Path, quads: Iterable[ox.Quad] | GraphFiles) -> None:
     store = ox.Store(str(version))
-    store.bulk_extend(_with_union(quads))
+    if isinstance(quads, GraphFiles):
+        store.bulk_load(path=quads.nquads, format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(path=quads.ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    else:
+        store.bulk_extend(_with_union(quads))
     store.flush()
     store.optimize()
     del store  # closes the database before readers can reach it

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kg.export import to_jsonld
+from kg import jsonld
 from kg.namespaces import ONTOLOGY, VOCAB
 from kg.query_worker import encode_graph
 from kg.resources import data_dir
@@ -66,7 +66,7 @@ def encode(triples: list[ox.Triple], fmt: str, lead: tuple[str, ...] = ()) -> by
     if fmt == "ttl":
         return turtle(triples, lead=lead)
     if fmt == "jsonld":
-        return to_jsonld(triples)
+        return jsonld.dumps(triples)
     return encode_graph(triples, fmt)
 
 

@@ -203,9 +203,9 @@ def used_prefixes_of(triples: list[ox.Triple]) -> set[str]:
     return {ns for ns in DESCRIPTION_PREFIXES.values() if any(iri.startswith(ns) for iri in iris)}
 
 
-def void_turtle(triples: Iterable[ox.Triple], base: str) -> bytes:
-    """`void.ttl` of a build: the VoID + DCAT description of these (distinct) triples."""
-    return turtle(void_triples(dataset_stats(triples, base), base), lead=void_lead(base))
+def void_turtle(stats: DatasetStats, base: str) -> bytes:
+    """`void.ttl` of a build: the VoID + DCAT description of a dataset with these counts."""
+    return turtle(void_triples(stats, base), lead=void_lead(base))
 
 
 def void_lead(base: str) -> tuple[str, ...]:
