@@ -6,7 +6,9 @@
     >>> kg.query("out/store", "ASK { ?m mc:hasRisk risk:bodily-harm }").boolean
 
 Every query runs in a child process (`kg.query_worker`) that is killed at `timeout`: neither SPARQL
-engine can be interrupted in-process, and the store, opened read-only, survives the kill. The text is
+engine can be interrupted in-process, and the store, opened read-only, survives the kill. The first query
+starts that worker (about 0.4 s); later queries of the same Python process reuse it, warm, and a killed
+worker is replaced in the background. The text is
 size- and depth-checked here before any parser sees it; the worker then parses it with rdflib and refuses
 updates, `SERVICE` and `FROM` graphs the store lacks (`kg.sparql_guard`), and runs it on Oxigraph with
 the prefixes of `kg.namespaces.PREFIXES` predeclared (passed to the engine, never pasted into the text,
@@ -16,10 +18,9 @@ so error positions are the user's own lines). The default graph is the union of 
 
 from __future__ import annotations
 
+import atexit
 import json
-import subprocess
-import sys
-import time
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,13 +30,14 @@ import pyoxigraph as ox
 
 from kg.namespaces import PREFIXES, XSD
 from kg.queries import bundled_queries
+from kg.query_pool import BOOT_TIMEOUT, QueryPool
 from kg.query_worker import encode_graph, encode_results
 from kg.sparql_guard import QueryError, QueryRefused, QuerySyntaxError, QueryTimeout, precheck
 from kg.store import resolve_store
 
 DEFAULT_STORE: Final = Path("out") / "store"
 DEFAULT_TIMEOUT: Final = 30.0
-"""Seconds, counted from the worker's start (about 0.3 s of it is Python starting up)."""
+"""Seconds, counted from the moment the warm worker receives the query."""
 DEFAULT_MAX_ROWS: Final = 100_000
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -203,48 +205,23 @@ def query(
     return GraphResult(triples, truncated, seconds, header["kind"])
 
 
-# The child starts isolated (-I: no PYTHON* variables, no user site, not the current folder on sys.path),
-# takes the parent's sys.path, and registers a bare `kg` package so that importing the worker skips
-# kg/__init__.py, which loads the whole build pipeline (seconds of imports per query otherwise).
-# argv[3] names the entry point: `serve` (one request) or `serve_forever` (a warm worker of a pool).
-_BOOT = """
-import json, sys, types
-sys.path[:] = json.loads(sys.argv[1])
-package = types.ModuleType("kg")
-package.__path__ = [sys.argv[2]]
-sys.modules["kg"] = package
-from kg.query_worker import serve, serve_forever
-{"serve": serve, "serve_forever": serve_forever}[sys.argv[3]](sys.stdin.buffer, sys.stdout.buffer)
-"""
-
-
-def worker_command(entry: str = "serve") -> list[str]:
-    """The command line of a query worker process (`entry`: `serve` or `serve_forever`)."""
-    return [sys.executable, "-I", "-c", _BOOT, json.dumps(sys.path), str(Path(__file__).resolve().parent), entry]
-
-
 def _run_worker(request: dict, timeout: float) -> tuple[dict, bytes]:
-    command = worker_command()
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        out, err = process.communicate(json.dumps(request).encode("utf-8"), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise QueryTimeout(
-            f"query stopped after {time.monotonic() - started:.1f} s: it ran past the {timeout:g} s timeout "
-            "(raise it with --timeout or timeout=, or narrow the query)"
-        ) from None
-    finally:
-        if process.poll() is None:  # interrupted (e.g. Ctrl-C in a notebook): never leave it running
-            process.kill()
-            process.wait()
-    head, _, payload = out.partition(b"\n")
-    if process.returncode != 0 or not head:
-        detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {process.returncode}"]
-        raise QueryError(f"the query engine stopped unexpectedly ({detail[0]})")
-    return json.loads(head), payload
+    """Ask the warm worker of this process (started by the first query, reused by the next ones)."""
+    return _warm_pool().run(request, timeout=timeout)
+
+
+_pool: QueryPool | None = None
+_pool_lock = threading.Lock()
+
+
+def _warm_pool() -> QueryPool:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = QueryPool(1, timeout=DEFAULT_TIMEOUT, wait=BOOT_TIMEOUT)
+            _pool.start()
+            atexit.register(_pool.close)
+        return _pool
 
 
 def error_from(header: dict) -> QueryError:

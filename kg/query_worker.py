@@ -1,12 +1,11 @@
 """The process that answers queries, so that the caller can kill it at a deadline.
 
 Neither pyoxigraph nor rdflib can be interrupted in-process, and a pathological query can also crash
-Oxigraph outright, so queries run in child processes that the caller kills when they overrun. Two ways:
-
-- `serve` answers one request and exits: `kg.query` starts one per call (see `kg.query._run_worker`).
-- `serve_forever` answers requests one after another, so a server keeps warm workers instead of paying
-  a Python start (about 0.4 s) per query (see `kg.server.pool`). It first writes a `{"ready": true}`
-  header, and ends at end of input. It keeps the store it opened until a request names another version.
+Oxigraph outright, so queries run in child processes that the caller kills when they overrun.
+`serve_forever` answers requests one after another, so callers keep warm workers instead of paying a
+Python start (about 0.4 s) per query (see `kg.query_pool`: `kg.query` keeps one, `kg serve` several). It
+first writes a `{"ready": true}` header, and ends at end of input. It keeps the store it opened until a
+request names another version.
 
 A request is one JSON line on stdin; a reply is one JSON header line (with the payload's `length`), then
 the payload: SPARQL JSON results or N-Triples by default, or the format the request's `encode` names
@@ -240,24 +239,6 @@ def _on_big_stack(target) -> None:
     worker.join()
 
 
-def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """Read one request, write one reply."""
-    isolated = isolate_network()
-    request = json.loads(stdin.read())
-    reply: list[tuple[dict, bytes]] = []
-
-    def run() -> None:
-        try:
-            reply.append(answer(request))
-        except BaseException as err:
-            reply.append((_error_header(err), b""))
-
-    _on_big_stack(run)
-    header, payload = reply[0]
-    header["network_isolated"] = isolated
-    _write(stdout, header, payload)
-
-
 def serve_forever(stdin: BinaryIO, stdout: BinaryIO) -> None:
     """Load the parser, say ready, then answer one request per input line until end of input."""
     isolated = isolate_network()
@@ -285,4 +266,4 @@ def serve_forever(stdin: BinaryIO, stdout: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    serve_forever(sys.stdin.buffer, sys.stdout.buffer)

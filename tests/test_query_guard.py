@@ -14,6 +14,7 @@ import pytest
 
 from kg import query as query_module_function  # the public name
 from kg.query import QueryError, QueryRefused, QuerySyntaxError, QueryTimeout, query
+from kg.query_pool import QueryPool
 from kg.sparql_guard import MAX_NESTING, MAX_QUERY_BYTES, nesting_depth
 
 from .test_query import corpus_out, run_cli
@@ -286,6 +287,36 @@ def test_errors_are_query_errors():
 
 def test_a_crashed_worker_is_reported_not_raised_raw(store, monkeypatch):
     """Oxigraph can die on a pathological query (stack overflow); the caller gets a QueryError."""
-    monkeypatch.setattr(sys.modules["kg.query"], "_BOOT", "import os; os.abort()")
-    with pytest.raises(QueryError, match="the query engine stopped unexpectedly"):
-        query(store, "models-per-risk")
+    ready_then_abort = (
+        'import os, sys; sys.stdout.write(\'{"ready": true, "length": 0}\\n\'); sys.stdout.flush(); '
+        "sys.stdin.readline(); sys.stderr.write('engine died\\n'); sys.stderr.flush(); os.abort()"
+    )
+    pool = QueryPool(1, timeout=10, wait=10, command=[sys.executable, "-c", ready_then_abort])
+    pool.start()
+    monkeypatch.setattr(sys.modules["kg.query"], "_pool", pool)
+    try:
+        with pytest.raises(QueryError, match="the query engine stopped unexpectedly"):
+            query(store, "models-per-risk")
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_cannot_start_is_reported_quickly(store, monkeypatch):
+    pool = QueryPool(1, timeout=10, wait=30, command=[sys.executable, "-c", "import sys; sys.exit('no engine here')"])
+    pool.start()
+    monkeypatch.setattr(sys.modules["kg.query"], "_pool", pool)
+    started = time.monotonic()
+    try:
+        with pytest.raises(QueryError, match=r"could not start \(no engine here\)"):
+            query(store, "models-per-risk")
+    finally:
+        pool.close()
+    assert time.monotonic() - started < 10
+
+
+def test_queries_of_one_process_reuse_a_warm_worker(store):
+    query(store, "models-per-risk")
+    pids = sys.modules["kg.query"]._warm_pool().pids()
+    for _ in range(3):
+        query(store, "ASK { ?s ?p ?o }")
+    assert sys.modules["kg.query"]._warm_pool().pids() == pids and len(pids) == 1

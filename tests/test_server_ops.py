@@ -21,9 +21,9 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.namespaces import DEFAULT_BASE
 from kg.query import QueryError, QueryTimeout
+from kg.query_pool import PoolBusy, QueryPool
 from kg.server.conneg import GRAPHS, PAGES, RESULTS, negotiate, quality
-from kg.server.pool import PoolBusy, QueryPool
-from kg.server.void import void_turtle
+from kg.server.void import dataset_stats, void_turtle
 
 from .test_server import CARTESIAN, Server, served_out, start_server
 
@@ -193,8 +193,9 @@ def test_void_is_deterministic_and_has_no_blank_nodes():
         )
         for i in range(20)
     }
-    first = void_turtle(triples, DEFAULT_BASE)
-    assert first == void_turtle(set(sorted(triples, key=str, reverse=True)), DEFAULT_BASE)
+    first = void_turtle(dataset_stats(triples, DEFAULT_BASE), DEFAULT_BASE)
+    reordered = sorted(triples, key=str, reverse=True)
+    assert first == void_turtle(dataset_stats(reordered, DEFAULT_BASE), DEFAULT_BASE)
     assert b"_:" not in first and b"void:triples 20" in first and b"void:entities 20" in first
 
 
@@ -222,7 +223,7 @@ def test_pool_kills_a_worker_past_its_deadline_and_replaces_it():
     try:
         assert pool.run({"q": "answer"}) == ({"ok": True, "length": 2}, b"hi")
         (before,) = pool.pids()
-        with pytest.raises(QueryTimeout, match=r"ran past this server's 0\.5 s time limit"):
+        with pytest.raises(QueryTimeout, match=r"ran past the 0\.5 s timeout"):
             pool.run({"q": "sleep"})
         assert not alive(before)
         assert pool.run({"q": "answer"})[1] == b"hi"

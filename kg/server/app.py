@@ -30,13 +30,18 @@ from starlette.routing import Route
 from kg.iris import Minter
 from kg.namespaces import DEFAULT_BASE
 from kg.query import DEFAULT_STORE
+from kg.query_pool import QueryPool
 from kg.server.linked_data import Document, LinkedData
 from kg.server.ops import AccessLog, Limits, guarded_protocol
-from kg.server.pool import QueryPool
 from kg.server.sparql import SparqlEndpoint
 from kg.server.store_view import StoreView
 from kg.server.void import SPARQL_PATH, VOID_PATH, service_description, void_lead, void_triples
 from kg.store import resolve_store
+
+SERVER_TIMEOUT_MESSAGE = (
+    "query stopped after {elapsed:.1f} s: it ran past this server's {timeout:g} s time limit "
+    "(narrow the query, or run it locally: kg query --timeout)"
+)
 
 EXPOSED_HEADERS: Final = ("X-Result-Truncated", "X-Result-Rows", "Retry-After", "Server-Timing", "Content-Location")
 LOG_CONFIG: Final = {
@@ -90,7 +95,9 @@ def create_app(settings: Settings) -> Starlette:
     """The application; the query workers start when it starts (its lifespan), not here."""
     settings.check()
     view = StoreView(settings.store, settings.base)
-    pool = QueryPool(settings.workers, timeout=settings.timeout, wait=settings.queue_wait)
+    pool = QueryPool(
+        settings.workers, timeout=settings.timeout, wait=settings.queue_wait, timeout_message=SERVER_TIMEOUT_MESSAGE
+    )
     base = settings.base
     void = Document(base + VOID_PATH, lambda: void_triples(view.stats(), base), void_lead(base), VOID_PATH)
     documents = {

@@ -29,9 +29,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kg.query import QueryError, QueryTimeout, error_from
+from kg.query_pool import PoolBusy, QueryPool
 from kg.server.conneg import GRAPHS, RESULTS, negotiate
 from kg.server.linked_data import LinkedData
-from kg.server.pool import PoolBusy, QueryPool
 from kg.server.store_view import StoreView
 from kg.sparql_guard import QueryRefused, QuerySyntaxError, precheck
 

@@ -1,4 +1,6 @@
-"""A pool of warm query workers: `kg.query`'s guarantees without a Python start per query.
+"""A pool of warm query workers: a deadline on every query without a Python start per query.
+
+`kg.query` keeps a pool of one worker for the calling process; `kg serve` keeps one worker per core.
 
 Each worker is a `kg.query_worker.serve_forever` process (network dropped, store read-only, guard on the
 parse tree). A request takes an idle worker, or waits `wait` seconds for one and then fails with
@@ -19,19 +21,47 @@ import json
 import logging
 import queue
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Final
 
-from kg.query import QueryError, QueryTimeout, worker_command
+from kg.sparql_guard import QueryError, QueryTimeout
 
 log = logging.getLogger("kg.server")
 
 BOOT_TIMEOUT: Final = 60.0
 """Seconds a new worker may take to import its modules and say it is ready."""
+TIMEOUT_MESSAGE: Final = (
+    "query stopped after {elapsed:.1f} s: it ran past the {timeout:g} s timeout "
+    "(raise it with --timeout or timeout=, or narrow the query)"
+)
+"""What a caller is told when its query overran (`QueryPool(timeout_message=...)` words it for a server)."""
+_POLL: Final = 0.1
+"""Seconds between looks at whether workers failed to start, while waiting for an idle one."""
 RESTART_DELAY: Final = 1.0
 """Pause before retrying after a worker failed to start, so a broken install does not spin."""
+
+
+# The child starts isolated (-I: no PYTHON* variables, no user site, not the current folder on sys.path),
+# takes the parent's sys.path, and registers a bare `kg` package so that importing the worker skips
+# kg/__init__.py, which loads the whole build pipeline (seconds of imports otherwise).
+_BOOT = """
+import json, sys, types
+sys.path[:] = json.loads(sys.argv[1])
+package = types.ModuleType("kg")
+package.__path__ = [sys.argv[2]]
+sys.modules["kg"] = package
+from kg.query_worker import serve_forever
+serve_forever(sys.stdin.buffer, sys.stdout.buffer)
+"""
+
+
+def worker_command() -> list[str]:
+    """The command line of a query worker process (`kg.query_worker.serve_forever`)."""
+    return [sys.executable, "-I", "-c", _BOOT, json.dumps(sys.path), str(Path(__file__).resolve().parent)]
 
 
 class PoolBusy(QueryError):
@@ -63,7 +93,8 @@ class Worker:
         self.answered = 0
         self.network_isolated = False
         threading.Thread(target=self._read_replies, daemon=True, name="kg-pool-reader").start()
-        threading.Thread(target=self._read_stderr, daemon=True, name="kg-pool-stderr").start()
+        self._stderr = threading.Thread(target=self._read_stderr, daemon=True, name="kg-pool-stderr")
+        self._stderr.start()
 
     @property
     def pid(self) -> int:
@@ -98,6 +129,8 @@ class Worker:
         self.network_isolated = bool(reply[0].get("network_isolated"))
         return True
 
+    timeout_message = TIMEOUT_MESSAGE
+
     def ask(self, request: dict, timeout: float) -> tuple[dict, bytes]:
         """Send one request; the reply, or QueryTimeout / QueryError (the caller then kills this worker)."""
         started = time.monotonic()
@@ -108,8 +141,7 @@ class Worker:
             reply = self.replies.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeout(
-                f"query stopped after {time.monotonic() - started:.1f} s: it ran past this server's "
-                f"{timeout:g} s time limit (narrow the query, or run it locally: kg query --timeout)"
+                self.timeout_message.format(elapsed=time.monotonic() - started, timeout=timeout)
             ) from None
         except OSError:
             reply = None
@@ -120,6 +152,11 @@ class Worker:
             raise QueryError(f"the query engine stopped unexpectedly ({detail})")
         self.answered += 1
         return reply
+
+    def failure(self) -> str:
+        """Why this (dead) worker stopped: the last line it wrote to stderr, or its exit status."""
+        self._stderr.join(timeout=1.0)
+        return self.stderr_tail[-1] if self.stderr_tail else f"exit status {self.process.poll()}"
 
     def close(self, grace: float = 2.0) -> None:
         """End of input lets an idle worker exit by itself; kill it if it does not."""
@@ -162,11 +199,12 @@ class QueryPool:
         wait: float = 2.0,
         recycle_after: int = 1000,
         command: list[str] | None = None,
+        timeout_message: str = TIMEOUT_MESSAGE,
     ) -> None:
         if size < 1 or timeout <= 0 or wait < 0:
             raise ValueError("a pool needs at least one worker, a positive timeout and a wait >= 0")
         self.size, self.timeout, self.wait, self.recycle_after = size, timeout, wait, recycle_after
-        self._command = command or worker_command("serve_forever")
+        self._command = command or worker_command()
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._live: set[Worker] = set()
@@ -174,6 +212,8 @@ class QueryPool:
         self._closed = False
         self._counts = collections.Counter[str]()
         self._isolated = False
+        self._boot_failure: str | None = None
+        self._timeout_message = timeout_message
 
     def start(self) -> None:
         """Start the workers (in the background: `run` waits for the first one that is ready)."""
@@ -191,6 +231,7 @@ class QueryPool:
     def _start_one(self) -> None:
         while True:
             worker = Worker(self._command)
+            worker.timeout_message = self._timeout_message
             with self._lock:
                 self._live.add(worker)
             ready = worker.wait_ready(BOOT_TIMEOUT)
@@ -204,6 +245,7 @@ class QueryPool:
                         )
                     self._counts["not_isolated"] += not worker.network_isolated
                     self._isolated = worker.network_isolated
+                    self._boot_failure = None
                     self._idle.put(worker)
                     return
                 self._live.discard(worker)
@@ -211,6 +253,8 @@ class QueryPool:
                 if closed:
                     self._starting -= 1
             worker.kill()
+            with self._lock:
+                self._boot_failure = worker.failure()
             if closed:
                 return
             time.sleep(RESTART_DELAY)
@@ -221,15 +265,14 @@ class QueryPool:
         worker.kill() if kill else worker.close()
         self._replace()
 
-    def run(self, request: dict) -> tuple[dict, bytes]:
-        """The worker's reply header and payload; QueryTimeout, QueryError (crash) or PoolBusy."""
+    def run(self, request: dict, timeout: float | None = None) -> tuple[dict, bytes]:
+        """The worker's reply header and payload; QueryTimeout, QueryError (crash) or PoolBusy.
+
+        `timeout` (seconds from sending the query) overrides the pool's for this request.
+        """
+        worker = self._take()
         try:
-            worker = self._idle.get(timeout=self.wait)
-        except queue.Empty:
-            self._count("busy_refusals")
-            raise PoolBusy(self.wait, retry_after=max(1, round(self.timeout))) from None
-        try:
-            reply = worker.ask(request, self.timeout)
+            reply = worker.ask(request, timeout or self.timeout)
         except QueryTimeout:
             self._count("timeouts")
             self._retire(worker, kill=True)
@@ -244,6 +287,21 @@ class QueryPool:
         else:
             self._idle.put(worker)
         return reply
+
+    def _take(self) -> Worker:
+        """An idle worker within `wait` seconds; PoolBusy, or QueryError when workers cannot start at all."""
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                return self._idle.get(timeout=max(0.0, min(_POLL, deadline - time.monotonic())))
+            except queue.Empty:
+                with self._lock:
+                    failure = self._boot_failure
+                if failure is not None:
+                    raise QueryError(f"the query engine could not start ({failure})") from None
+                if time.monotonic() >= deadline:
+                    self._count("busy_refusals")
+                    raise PoolBusy(self.wait, retry_after=max(1, round(self.timeout))) from None
 
     def _count(self, name: str) -> None:
         with self._lock:
