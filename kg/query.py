@@ -83,6 +83,8 @@ class SelectResult:
     seconds: float = 0.0
     _json: bytes = field(default=b"", repr=False)
     kind: Literal["select"] = "select"
+    precomputed: bool = False
+    """True when a bundled query was answered from the results kept at build time (`kg.answers`)."""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -200,7 +202,7 @@ def query(
         parsed = ox.parse_query_results(payload, ox.QueryResultsFormat.JSON)
         variables = [v.value for v in parsed.variables]
         rows = [tuple(solution[i] for i in range(len(variables))) for solution in parsed]
-        return SelectResult(variables, rows, truncated, seconds, payload)
+        return SelectResult(variables, rows, truncated, seconds, payload, precomputed=header.get("precomputed", False))
     triples = [t.triple for t in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
     return GraphResult(triples, truncated, seconds, header["kind"])
 

@@ -20,6 +20,9 @@ would give the same triples but returns a triple once per graph that holds it (o
 organizations and concepts, repeated in every card's graph, would be counted many times over, and
 joins get slower. The copy costs about a third more load time and disk.
 
+Next to the database, `kg-answers/` keeps the results of the bundled queries, computed when the version
+is loaded (`kg.answers`): a version never changes, so neither do they.
+
 Oxigraph stores derived integer types as xsd:integer: `mc:parameterCount` reads back as
 `"1500000000"^^xsd:integer`, not xsd:nonNegativeInteger as in graph.ttl (same value, other datatype IRI).
 """
@@ -37,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from kg.answers import precompute
 
 STORE_LINK = "store"
 LOCK_FILE = ".store.lock"
@@ -109,6 +114,7 @@ def _load(version: Path, quads: Iterable[ox.Quad] | GraphFiles) -> None:
         store.bulk_extend(_with_union(quads))
     store.flush()
     store.optimize()
+    precompute(store, version)
     del store  # closes the database before readers can reach it
 
 
