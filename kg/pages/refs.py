@@ -7,13 +7,14 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from kg.namespaces import MC, RDFS, XSD
+from kg.namespaces import MC, PREFIXES, RDFS, SKOS, XSD
 from kg.pages.site import Site, Term
 from kg.pages.text import country, long_date, web_url
 from kg.pages.views import Fact, Listing, Ref
 from kg.query import display
 from kg.resources import data_dir
 
+WIKIDATA = PREFIXES["wd"]
 LIST_LIMIT = 50
 """Items a resource page lists before it links to the whole list."""
 
@@ -145,5 +146,7 @@ def fact(label: str, values: list[Ref] | tuple[Ref, ...], note: str | None = Non
 
 
 def country_ref(site: Site, iri: str) -> Ref:
+    """A country by its name, linked to its Wikidata item when the graph gives one, else to its DPV concept."""
     code = iri.rsplit("#", 1)[-1]
-    return Ref(country(code), iri, url=web_url(iri), note=code)
+    items = [o for o in iris(site, iri, SKOS + "exactMatch") if o.startswith(WIKIDATA)]
+    return Ref(country(code), iri, url=web_url(items[0] if items else iri), note=code)
