@@ -3,31 +3,35 @@
 The build is all or nothing by default: a card with an error stops the build before anything is written,
 so the previous outputs stay as they were. With `keep_going`, cards with errors are left out, the rest is
 published, and the result says which cards were excluded.
+
+Cards stream through in batches of `BATCH` (read, map, SHACL, then their quads into `SortedLines`), and
+only a few facts per card (`kg.collisions.CardFacts`) stay for the checks across cards, so memory depends
+on the batch, not on the corpus. A card that turns out to fail a check across cards has its named graph
+left out when the sorted lines are written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from kg.alignment import materialize
-from kg.corpus import map_records, vocabulary_quads
-from kg.export import Staging, Written, prune, read_triples, stage_graph
-from kg.framing import model_documents as model_documents_for
+from kg.collisions import CardFacts, card_facts, cross_card_checks
+from kg.corpus import corpus_checks, map_each, vocabulary_quads
+from kg.export import SortedLines, Staging, Written, prune, read_triples, stage_graph
+from kg.framing import concept_labels, document_name, frame_model
 from kg.iris import Minter
-from kg.mapping import MappedCard
 from kg.namespaces import DEFAULT_BASE
 from kg.readers import discover, read_card
-from kg.records import CardRecord, Finding, HasFindings, Severity
+from kg.records import Finding, HasFindings, Severity
 from kg.report import turtle as validation_report
 from kg.server.void import dataset_stats, void_turtle
 from kg.store import GraphFiles, write_store
-from kg.validation import sort_key, validate_cards
+from kg.validation import ShaclChecker, sort_key
 from kg.vocabulary import default_vocabulary
 
 Progress = Callable[[Iterable[Path], int], Iterable[Path]]
@@ -44,8 +48,10 @@ class Status(enum.IntEnum):
 @dataclass(slots=True)
 class BuildResult(HasFindings):
     status: Status
-    records: list[CardRecord]
-    cards: list[MappedCard]
+    read: int
+    """Card files read."""
+    cards: list[CardFacts]
+    """What the checks across cards kept of each mapped card (its graph is in the outputs, not here)."""
     findings: list[Finding]
     excluded: list[str] = field(default_factory=list)
     published: int = 0
@@ -53,6 +59,10 @@ class BuildResult(HasFindings):
     outputs: list[Written] = field(default_factory=list)
     quads: int = 0
     triples: int = 0
+
+
+BATCH = 2_000
+"""Cards read, mapped and validated together (the SHACL workers stay warm from batch to batch)."""
 
 
 def _no_progress(items: Iterable[Path], total: int) -> Iterable[Path]:
@@ -80,37 +90,63 @@ def build(
     a violation is an error like any other, and the report is written as validation.ttl (the validation
     cache lives in `out_dir/.cache`).
     """
-    Minter(base)  # validate the base before reading anything
+    minter = Minter(base)  # validate the base before reading anything
     files = discover(paths)
-    records = [read_card(path) for path in progress(files, len(files))]
-    cards, findings = map_records(records, base)
-    if validate:
-        findings.extend(validate_cards(cards, cache_dir=Path(out_dir) / ".cache"))
-        findings.sort(key=sort_key)
-    failed = {f.file for f in findings if f.severity is Severity.ERROR}
-    result = BuildResult(Status.OK, records, cards, findings)
-    if failed and not keep_going:
-        result.status = Status.FAILED
-        result.excluded = sorted(failed)
-        return result
-    published = [c for c in cards if c.record.path not in failed]
-    result.excluded = sorted(failed)
-    quads: Iterable[ox.Quad] = itertools.chain((q for c in published for q in c.quads), vocabulary_quads())
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with Staging(out) as staging:
-        result.quads = stage_graph(staging, materialize(quads) if align else quads)
+    vocab = default_vocabulary()
+    result = BuildResult(Status.OK, len(files), [], [])
+    concepts = concept_labels(vocab.triples) if model_documents else None
+    documents: dict[str, str] = {}
+    with contextlib.ExitStack() as stack:
+        checker = stack.enter_context(ShaclChecker(out / ".cache")) if validate else None
+        staging, lines = stack.enter_context(Staging(out)), stack.enter_context(SortedLines(out))
+        minted: set[str] = set()
+        for batch in _batches(progress(files, len(files)), BATCH):
+            cards, findings = map_each((read_card(path) for path in batch), minter, vocab)
+            result.findings += findings
+            if checker is not None:
+                result.findings += checker.check(cards)
+            for card in cards:
+                result.cards.append(card_facts(card))
+                if card.model.value in minted:  # a later card minting the same IRI fails: never written
+                    continue
+                minted.add(card.model.value)
+                lines.add(materialize(card.quads) if align else card.quads)
+                if concepts is not None:
+                    documents[card.record.path] = document_name(card)
+                    staging.add(documents[card.record.path], frame_model(card, concepts))
+        result.findings += corpus_checks(result.cards)
+        if checker is not None:
+            result.findings += cross_card_checks(result.cards)
+            checker.save()
+        result.findings.sort(key=sort_key)
+        failed = {f.file for f in result.findings if f.severity is Severity.ERROR}
+        result.excluded = sorted(failed)
+        if failed and not keep_going:
+            staging.abort()
+            result.status = Status.FAILED
+            return result
+        for path in failed & documents.keys():
+            staging.discard(documents[path])
+        owners = {card.model: card for card in reversed(result.cards)}  # the first card of each IRI
+        lines.add(materialize(vocabulary_quads()) if align else vocabulary_quads())
+        dropped = [card.graph for card in owners.values() if card.path in failed]
+        result.quads = stage_graph(staging, lines.lines(without_graphs=dropped))
         stats = dataset_stats(read_triples(staging), base)
         staging.add("void.ttl", void_turtle(stats, base))
         if validate:
-            staging.add("validation.ttl", validation_report(findings, cards))
-        if model_documents:
-            for name, data in model_documents_for(published, default_vocabulary().triples).items():
-                staging.add(name, data)
+            staging.add("validation.ttl", validation_report(result.findings, result.cards))
         result.store = write_store(out, GraphFiles(staging.staged("graph.nq"), staging.staged("graph.nt")))
         result.outputs = staging.commit()
     prune(out / "models", (w.path for w in result.outputs), "*.jsonld")
-    result.published = len(published)
+    result.published = len({card.path for card in result.cards} - failed)
     result.triples = stats.triples
     result.status = Status.PARTIAL if failed else Status.OK
     return result
+
+
+def _batches(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch

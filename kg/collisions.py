@@ -9,16 +9,19 @@
 - A dataset linked by the same address under several names, or one dataset name linked to several
   addresses, warns every card involved.
 
-`kg.corpus.map_records` runs the title and homepage checks; `kg.validation` runs `cross_card_checks`. The
-shapes express the same rules for a merged graph (`shapes/cross-card.ttl` and the maxCount rules), so a
-graph built by another tool can be checked too.
+`kg.corpus` runs the title and homepage checks; `kg.validation` runs `cross_card_checks`. The checks read
+`CardFacts`, a few facts per card taken from its graph (`card_facts`), so a build can keep one per card
+while it streams the graphs themselves. The shapes express the same rules for a merged graph
+(`shapes/cross-card.ttl` and the maxCount rules), so a graph built by another tool can be checked too.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from kg.mapping import MappedCard
 from kg.namespaces import MC, RDF
@@ -31,36 +34,85 @@ _URL = MC + "url"
 _TYPE = RDF + "type"
 _DATASET = MC + "Dataset"
 
-Group = dict[str, list[tuple[MappedCard, int]]]
+Facts = dict[tuple[str, str], list[str]]
+"""One card's (subject, predicate) → objects, for the predicates the rules ask about."""
+
+_ASKED = frozenset(
+    [_DEVELOPED_BY, _NAME, _URL, _HOMEPAGE]
+    + [MC + p + suffix for p in ("organizationType", "country") for suffix in ("", "Text")]
+)
 
 
-def title_collisions(cards: list[MappedCard]) -> list[Finding]:
-    first: dict[str, MappedCard] = {}
+@dataclass(slots=True)
+class CardFacts:
+    """What the rules across cards (and the validation report) need of one card: not its prose or graph."""
+
+    path: str
+    sha256: str
+    title: str | None
+    title_line: int
+    model: str
+    graph: str
+    type_text: str | None
+    """The organization type as written on the card (for messages)."""
+    country_text: str | None
+    facts: Facts
+    lines: dict[tuple[str, str], int]
+
+
+def card_facts(card: MappedCard) -> CardFacts:
+    """Only the facts the rules ask about: each Oxigraph attribute read costs about a microsecond."""
+    facts: Facts = defaultdict(list)
+    for quad in card.quads:
+        predicate = quad.predicate.value
+        if predicate in _ASKED or (predicate == _TYPE and quad.object.value == _DATASET):
+            facts[(sys.intern(quad.subject.value), sys.intern(predicate))].append(quad.object.value)
+    record, org = card.record, card.record.organization
+    return CardFacts(
+        path=record.path,
+        sha256=record.sha256,
+        title=record.title.value,
+        title_line=record.title.span.line,
+        model=card.model.value,
+        graph=card.graph.value,
+        type_text=org.value.type_label if org and org.value else None,
+        country_text=record.country.value if record.country else None,
+        facts=dict(facts),
+        lines={key: line for key, line in card.lines.items() if key in facts},
+    )
+
+
+Group = dict[str, list[tuple[CardFacts, int]]]
+
+
+def title_collisions(cards: Iterable[CardFacts]) -> list[Finding]:
+    first: dict[str, CardFacts] = {}
     findings = []
     for card in cards:
-        owner = first.setdefault(card.model.value, card)
+        owner = first.setdefault(card.model, card)
         if owner is card:
             continue
-        where = f"{owner.record.path}:{owner.record.title.span.line}"
-        if owner.record.sha256 == card.record.sha256:
+        where = f"{owner.path}:{owner.title_line}"
+        if owner.sha256 == card.sha256:
             code, message = "duplicate-card", f"this file is an exact copy of {where}: keep one of them"
         else:
             code = "duplicate-iri"
             message = (
-                f'title "{card.record.title.value}" mints <{card.model.value}>, already minted by {where} '
-                f'("{owner.record.title.value}"); give one of the cards a distinct title'
+                f'title "{card.title}" mints <{card.model}>, already minted by {where} '
+                f'("{owner.title}"); give one of the cards a distinct title'
             )
-        findings.append(Finding(card.record.path, card.record.title.span.line, Severity.ERROR, code, message))
+        findings.append(Finding(card.path, card.title_line, Severity.ERROR, code, message))
     return findings
 
 
-def organization_conflicts(cards: list[MappedCard]) -> list[Finding]:
+def organization_conflicts(cards: Iterable[CardFacts]) -> list[Finding]:
     homepages: dict[str, Group] = defaultdict(lambda: defaultdict(list))
     for card in cards:
-        line = card.lines.get((card.model.value, _DEVELOPED_BY), 1)
-        for quad in card.quads:
-            if quad.predicate.value == _HOMEPAGE:
-                homepages[quad.subject.value][_normalize_url(quad.object.value)].append((card, line))
+        line = card.lines.get((card.model, _DEVELOPED_BY), 1)
+        for (subject, predicate), pages in card.facts.items():
+            if predicate == _HOMEPAGE:
+                for page in pages:
+                    homepages[subject][_normalize_url(page)].append((card, line))
     findings = []
     for org, by_page in sorted(homepages.items()):
         if len(by_page) > 1:
@@ -69,54 +121,23 @@ def organization_conflicts(cards: list[MappedCard]) -> list[Finding]:
     return findings
 
 
-Facts = dict[tuple[str, str], list[str]]
-"""One card's (subject, predicate) → objects, so that a rule looks a value up instead of scanning quads."""
-
-
-def cross_card_checks(cards: list[MappedCard]) -> list[Finding]:
+def cross_card_checks(cards: list[CardFacts]) -> list[Finding]:
     """The cross-card rules beyond those `kg.corpus.map_records` runs (titles, homepages)."""
-    facts = [(card, _facts(card)) for card in cards]
     return [
-        *_one_value_per_organization(facts, "organizationType", "type", _type_text),
-        *_one_value_per_organization(facts, "country", "Country/Origin", _country_text),
-        *_dataset_conflicts(facts),
+        *_one_value_per_organization(cards, "organizationType", "type"),
+        *_one_value_per_organization(cards, "country", "Country/Origin"),
+        *_dataset_conflicts(cards),
     ]
 
 
-_ASKED = frozenset(
-    [_DEVELOPED_BY, _NAME, _URL, _TYPE]
-    + [MC + p + suffix for p in ("organizationType", "country") for suffix in ("", "Text")]
-)
-
-
-def _facts(card: MappedCard) -> Facts:
-    """Only the predicates the rules ask about: each Oxigraph attribute read costs about a microsecond."""
-    facts: Facts = defaultdict(list)
-    for quad in card.quads:
-        predicate = quad.predicate.value
-        if predicate in _ASKED:
-            facts[(quad.subject.value, predicate)].append(quad.object.value)
-    return facts
-
-
-def _type_text(card: MappedCard) -> str | None:
-    org = card.record.organization
-    return org.value.type_label if org and org.value else None
-
-
-def _country_text(card: MappedCard) -> str | None:
-    return card.record.country.value if card.record.country else None
-
-
-def _one_value_per_organization(
-    cards: list[tuple[MappedCard, Facts]], predicate: str, what: str, as_written: Callable[[MappedCard], str | None]
-) -> list[Finding]:
+def _one_value_per_organization(cards: list[CardFacts], predicate: str, what: str) -> list[Finding]:
     """Cards compare the graph's value: the concept, or the `…Text` kept for a value outside the scheme."""
     code = f"organization-{'type' if predicate == 'organizationType' else 'country'}-conflict"
-    first: dict[str, tuple[MappedCard, str, int]] = {}
+    first: dict[str, tuple[CardFacts, str, int]] = {}
     findings = []
-    for card, facts in cards:
-        for org in facts.get((card.model.value, _DEVELOPED_BY), []):
+    for card in cards:
+        facts = card.facts
+        for org in facts.get((card.model, _DEVELOPED_BY), []):
             found = [(p, v) for p in (MC + predicate, MC + predicate + "Text") for v in facts.get((org, p), [])]
             if not found:
                 continue
@@ -127,24 +148,29 @@ def _one_value_per_organization(
                 continue
             findings.append(
                 Finding(
-                    card.record.path,
+                    card.path,
                     line,
                     Severity.ERROR,
                     code,
-                    f'organization "{_name(facts, org)}" has {what} "{as_written(card) or _label(value)}" here but '
-                    f'"{as_written(owner) or _label(owner_value)}" in {owner.record.path}:{owner_line}; '
+                    f'organization "{_name(facts, org)}" has {what} "{_written(card, predicate) or _label(value)}" '
+                    f'here but "{_written(owner, predicate) or _label(owner_value)}" in {owner.path}:{owner_line}; '
                     f"an organization has one {what}: make the cards agree",
                 )
             )
     return findings
 
 
-def _dataset_conflicts(cards: list[tuple[MappedCard, Facts]]) -> list[Finding]:
+def _written(card: CardFacts, predicate: str) -> str | None:
+    return card.type_text if predicate == "organizationType" else card.country_text
+
+
+def _dataset_conflicts(cards: list[CardFacts]) -> list[Finding]:
     """One dataset address under several names; one dataset name linked to several addresses."""
     by_url: dict[str, Group] = defaultdict(lambda: defaultdict(list))
     by_name: dict[str, Group] = defaultdict(lambda: defaultdict(list))
     names: dict[str, str] = {}
-    for card, facts in cards:
+    for card in cards:
+        facts = card.facts
         datasets = [s for (s, p), objects in facts.items() if p == _TYPE and _DATASET in objects]
         for dataset in datasets:
             dataset_names, urls = facts.get((dataset, _NAME), []), facts.get((dataset, _URL), [])
@@ -167,14 +193,12 @@ def _dataset_conflicts(cards: list[tuple[MappedCard, Facts]]) -> list[Finding]:
 
 
 def _listing(groups: Group) -> str:
-    return "; ".join(
-        f"{key} in {', '.join(c.record.path for c, _ in members)}" for key, members in sorted(groups.items())
-    )
+    return "; ".join(f"{key} in {', '.join(c.path for c, _ in members)}" for key, members in sorted(groups.items()))
 
 
 def _warn_all(groups: Group, code: str, message: str) -> list[Finding]:
     return [
-        Finding(card.record.path, line, Severity.WARNING, code, message)
+        Finding(card.path, line, Severity.WARNING, code, message)
         for members in groups.values()
         for card, line in members
     ]

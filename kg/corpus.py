@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 
-from kg.collisions import organization_conflicts, title_collisions
+from kg.collisions import CardFacts, card_facts, organization_conflicts, title_collisions
 from kg.iris import Minter
 from kg.mapping import MappedCard, map_card
 from kg.namespaces import DEFAULT_BASE
@@ -16,12 +18,10 @@ from kg.version import __version__
 from kg.vocabulary import VOCABULARY_GRAPH, Vocabulary, default_vocabulary
 
 
-def map_records(
-    records: list[CardRecord], base: str = DEFAULT_BASE, vocabulary: Vocabulary | None = None
+def map_each(
+    records: Iterable[CardRecord], minter: Minter, vocab: Vocabulary
 ) -> tuple[list[MappedCard], list[Finding]]:
-    """Map every readable record; return the mapped cards and all findings (reader, mapper, cross-card)."""
-    vocab = vocabulary or default_vocabulary()
-    minter = Minter(base)
+    """Map every readable record on its own; the findings of the reader and the mapper, unsorted."""
     findings: list[Finding] = []
     mapped: list[MappedCard] = []
     for record in records:
@@ -31,8 +31,20 @@ def map_records(
         card = map_card(record, vocab, minter, __version__)
         findings.extend(card.findings)
         mapped.append(card)
-    findings.extend(title_collisions(mapped))
-    findings.extend(organization_conflicts(mapped))
+    return mapped, findings
+
+
+def corpus_checks(cards: list[CardFacts]) -> list[Finding]:
+    """The checks across a set of cards that every use of it needs: one IRI per title, one homepage each."""
+    return [*title_collisions(cards), *organization_conflicts(cards)]
+
+
+def map_records(
+    records: list[CardRecord], base: str = DEFAULT_BASE, vocabulary: Vocabulary | None = None
+) -> tuple[list[MappedCard], list[Finding]]:
+    """Map every readable record; return the mapped cards and all findings (reader, mapper, cross-card)."""
+    mapped, findings = map_each(records, Minter(base), vocabulary or default_vocabulary())
+    findings.extend(corpus_checks([card_facts(card) for card in mapped]))
     findings.sort(key=lambda f: (f.file, f.line, f.code))
     return mapped, findings
 

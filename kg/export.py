@@ -7,7 +7,7 @@ Order: graph.nq is the dataset's N-Quads lines sorted bytewise, each once. Terms
 themselves, so that order also sorts the triples (the graph name comes last) and keeps each subject's
 lines together; graph.nt, graph.ttl and graph.jsonld are streamed from it in the same order. The sort runs
 in memory up to `RUN_LINES` lines and merges sorted runs from disk beyond, so the files of a corpus of any
-size are written without holding them.
+size are written without holding them (`SortedLines`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from kg import jsonld
 from kg.namespaces import PREFIXES, RDF
 
 OUTPUT_FILES = ("graph.ttl", "graph.nt", "graph.nq", "graph.jsonld")
-RUN_LINES = 2_000_000
+RUN_LINES = 500_000
 _CHUNK = 100_000
 _FILE_MODE = 0o644
 _TYPE = RDF + "type"
@@ -71,6 +71,13 @@ class Staging:
         with self.open(name) as handle:
             handle.write(data)
 
+    def discard(self, name: str) -> None:
+        """Forget a staged file: it is not published (the file at its destination stays as it was)."""
+        target = self.out_dir / name
+        for tmp, final in [pair for pair in self._staged if pair[1] == target]:
+            tmp.unlink(missing_ok=True)
+            self._staged.remove((tmp, final))
+
     def staged(self, name: str) -> Path:
         """Where the file staged as `name` is until the commit."""
         return next(tmp for tmp, final in self._staged if final == self.out_dir / name)
@@ -99,16 +106,69 @@ def write_atomically(out_dir: Path, contents: dict[str, bytes]) -> list[Written]
         return staging.commit()
 
 
-def stage_graph(staging: Staging, quads: Iterable[ox.Quad]) -> int:
-    """Stage graph.nq, graph.nt, graph.ttl and graph.jsonld of `quads` (any order, repeats allowed).
+class SortedLines:
+    """N-Quads lines of quads added in any order, given back sorted and each once by `lines`.
 
-    Returns the number of distinct quads.
+    Up to `RUN_LINES` lines are held in memory; beyond, each sorted run goes to a scratch folder (removed
+    by `close`) and `lines` merges the runs, so the memory does not grow with the corpus.
+    """
+
+    def __init__(self, scratch: Path) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix=".kg-sort-", dir=scratch)
+        self._pending: list[ox.Quad] = []
+        self._buffer: list[bytes] = []
+        self._runs: list[Path] = []
+
+    def __enter__(self) -> SortedLines:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        self._pending.extend(quads)
+        if len(self._pending) >= _CHUNK:
+            self._serialize()
+
+    def _serialize(self) -> None:
+        self._buffer.extend(ox.serialize(self._pending, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))
+        self._pending = []
+        if len(self._buffer) >= RUN_LINES:
+            run = Path(self._folder.name) / f"run-{len(self._runs)}"
+            run.write_bytes(b"".join(sorted(set(self._buffer))))
+            self._runs.append(run)
+            self._buffer = []
+
+    def lines(self, without_graphs: Iterable[str] = ()) -> Iterator[bytes]:
+        """Every line once, in byte order, except those of the named graphs `without_graphs`."""
+        self._serialize()
+        excluded = {f"<{iri}>".encode() for iri in without_graphs}
+        streams = [open(run, "rb") for run in self._runs]  # noqa: SIM115 (closed below)
+        try:
+            previous = None
+            for line in heapq.merge(*streams, sorted(set(self._buffer))):
+                if line != previous and not (excluded and line[:-3].rsplit(b" ", 1)[-1] in excluded):
+                    yield line
+                previous = line
+        finally:
+            for stream in streams:
+                stream.close()
+
+    def close(self) -> None:
+        self._buffer, self._pending = [], []
+        self._folder.cleanup()
+
+
+def stage_graph(staging: Staging, lines: Iterable[bytes]) -> int:
+    """Stage graph.nq, graph.nt, graph.ttl and graph.jsonld of sorted, distinct N-Quads `lines`.
+
+    Returns the number of quads.
     """
     count = 0
     with staging.open("graph.nq") as out:
-        for lines in _batches(_sorted_lines(quads, staging.out_dir), _CHUNK):
-            out.writelines(lines)
-            count += len(lines)
+        for batch in _batches(lines, _CHUNK):
+            out.writelines(batch)
+            count += len(batch)
     nquads = staging.staged("graph.nq")
     with staging.open("graph.nt") as out:
         ox.serialize(_distinct_triples(ox.parse(path=nquads, format=ox.RdfFormat.N_QUADS)), out, ox.RdfFormat.N_TRIPLES)
@@ -122,29 +182,6 @@ def stage_graph(staging: Staging, quads: Iterable[ox.Quad]) -> int:
 def read_triples(staging: Staging) -> Iterator[ox.Triple]:
     """The staged graph.nt, streamed in its (sorted) order."""
     return ox.parse(path=staging.staged("graph.nt"), format=ox.RdfFormat.N_TRIPLES)
-
-
-def _sorted_lines(quads: Iterable[ox.Quad], scratch: Path) -> Iterator[bytes]:
-    """The N-Quads lines of `quads`, sorted and distinct; runs beyond `RUN_LINES` go through `scratch`."""
-    buffer: list[bytes] = []
-    with tempfile.TemporaryDirectory(prefix=".kg-sort-", dir=scratch) as folder:
-        runs: list[Path] = []
-        for chunk in _batches(quads, _CHUNK):
-            buffer.extend(ox.serialize(chunk, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True))
-            if len(buffer) >= RUN_LINES:
-                runs.append(Path(folder) / f"run-{len(runs)}")
-                runs[-1].write_bytes(b"".join(sorted(set(buffer))))
-                buffer = []
-        streams: list[Iterable[bytes]] = [open(run, "rb") for run in runs]  # noqa: SIM115 (closed below)
-        try:
-            previous = None
-            for line in heapq.merge(*streams, sorted(set(buffer))):
-                if line != previous:
-                    yield line
-                    previous = line
-        finally:
-            for stream in streams:
-                stream.close()  # type: ignore[attr-defined]
 
 
 def _distinct_triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:

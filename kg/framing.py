@@ -63,10 +63,9 @@ def frame_model(card: MappedCard, concepts: dict[ox.NamedNode, list[ox.Triple]])
     return (json.dumps(framed, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def model_documents(cards: Iterable[MappedCard], vocabulary_triples: Iterable[ox.Triple]) -> dict[str, bytes]:
-    """`models/<slug>.jsonld` for each card, keyed by their path inside the output folder."""
-    concepts = concept_labels(vocabulary_triples)
-    return {f"models/{slug(c.model.value.rsplit('/', 1)[1])}.jsonld": frame_model(c, concepts) for c in cards}
+def document_name(card: MappedCard) -> str:
+    """`models/<slug>.jsonld`: where a card's framed document goes, inside the output folder."""
+    return f"models/{slug(card.model.value.rsplit('/', 1)[1])}.jsonld"
 
 
 MODEL_CLASS = MC + "Model"

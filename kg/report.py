@@ -19,7 +19,7 @@ import json
 
 import pyoxigraph as ox
 
-from kg.mapping import MappedCard
+from kg.collisions import CardFacts
 from kg.namespaces import MC, PREFIXES, PROV, RDF, RDFS, XSD
 from kg.records import Finding, Severity
 from kg.shacl import parse_term
@@ -96,7 +96,7 @@ def _json_result(finding: Finding, card: str | None) -> dict[str, object]:
     }
 
 
-def turtle(findings: list[Finding], cards: list[MappedCard]) -> bytes:
+def turtle(findings: list[Finding], cards: list[CardFacts]) -> bytes:
     """The findings as a SHACL validation report in Turtle, deterministic for the same findings."""
     iris = _card_iris(cards)
     report = ox.BlankNode("report")
@@ -122,8 +122,8 @@ def turtle(findings: list[Finding], cards: list[MappedCard]) -> bytes:
         ]
     reported = {f.file for f in findings}
     for card in cards:  # two files that claim one card IRI give that node two file names, as in the graph
-        if card.record.path in reported:
-            triples += _provenance(card.graph, card.record.path, card.record.sha256)
+        if card.path in reported:
+            triples += _provenance(_iri(card.graph), card.path, card.sha256)
     for path, node in unmapped.items():
         triples += _provenance(node, path, None)
     if any(not isinstance(f, ShaclFinding) for f in findings):
@@ -182,8 +182,8 @@ def _declare_card_file_component() -> list[ox.Triple]:
     ]
 
 
-def _card_iris(cards: list[MappedCard]) -> dict[str, str]:
-    return {card.record.path: card.graph.value for card in cards}
+def _card_iris(cards: list[CardFacts]) -> dict[str, str]:
+    return {card.path: card.graph for card in cards}
 
 
 def _severity(finding: Finding) -> str:

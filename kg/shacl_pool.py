@@ -156,16 +156,30 @@ class _Run:
             self.jobs.append(_Job(part, budget))
 
 
+class WarmWorkers:
+    """Idle workers kept between calls of `validate_cards_raw` (a build validates batch after batch)."""
+
+    def __init__(self) -> None:
+        self.idle: list[_Worker] = []
+
+    def close(self) -> None:
+        for worker in self.idle:
+            worker.close()
+        self.idle.clear()
+
+
 def validate_cards_raw(
     cards: list[list[ox.Triple]],
     *,
     timeout: float | None = DEFAULT_TIMEOUT,
     batch_size: int = BATCH_SIZE,
     workers: int | None = None,
+    warm: WarmWorkers | None = None,
 ) -> list[Outcome]:
     """Validate each card's triples as if alone; one Outcome per card, in order.
 
     `timeout` is the deadline of a full batch in seconds; None validates in this process, with no deadline.
+    With `warm`, idle workers are taken from it and left in it at the end (the caller closes them).
     """
     workers = max(1, workers or os.cpu_count() or 1) if timeout is not None else 1
     run = _Run(cards, timeout, max(1, min(batch_size, -(-len(cards) // workers))))
@@ -177,12 +191,12 @@ def validate_cards_raw(
             except Exception as err:
                 run.fail(job, f"validation failed ({type(err).__name__}: {err})")
     else:
-        _in_workers(run, min(workers, len(run.jobs)))
+        _in_workers(run, min(workers, len(run.jobs)), warm)
     return run.outcomes
 
 
-def _in_workers(run: _Run, workers: int) -> None:
-    idle: list[_Worker] = []
+def _in_workers(run: _Run, workers: int, warm: WarmWorkers | None) -> None:
+    idle: list[_Worker] = warm.idle if warm is not None else []
     running: dict[Future[dict[str, object]], tuple[_Worker, _Job, float]] = {}
     killed: set[Future[dict[str, object]]] = set()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-validate") as threads:
@@ -219,5 +233,6 @@ def _in_workers(run: _Run, workers: int) -> None:
         finally:
             for worker, _, _ in running.values():
                 worker.kill()
-            for worker in idle:
-                worker.close()
+            if warm is None:
+                for worker in idle:
+                    worker.close()

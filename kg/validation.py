@@ -30,14 +30,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.collisions import cross_card_checks
+from kg.collisions import CardFacts, card_facts, cross_card_checks
 from kg.corpus import map_records
 from kg.mapping import MappedCard
 from kg.namespaces import DEFAULT_BASE, RDF
 from kg.readers import parse
 from kg.records import Finding, HasFindings, Severity
 from kg.shacl import RawResult, parse_term, rules_version
-from kg.shacl_pool import DEFAULT_TIMEOUT, validate_cards_raw
+from kg.shacl_pool import DEFAULT_TIMEOUT, WarmWorkers, validate_cards_raw
 
 SHAPES = "https://w3id.org/mckg/shapes#"
 CACHE_FILE = "validation.json"
@@ -120,6 +120,68 @@ class ValidationStats:
     seconds: float = 0.0
 
 
+class ShaclChecker:
+    """pySHACL for the cards of one run, given in batches: the cache is read once and written once (`save`),
+    and the worker processes stay warm from one batch to the next (`close` stops them)."""
+
+    def __init__(
+        self,
+        cache_dir: Path | None = None,
+        *,
+        timeout_per_batch: float | None = DEFAULT_TIMEOUT,
+        stats: ValidationStats | None = None,
+    ) -> None:
+        self.cache_dir, self.timeout = cache_dir, timeout_per_batch
+        self.stats = stats if stats is not None else ValidationStats()
+        self._cache = _load_cache(cache_dir)
+        self._loaded = set(self._cache)
+        self._kept: dict[str, list[_Located]] = {}
+        self._warm = WarmWorkers()
+
+    def __enter__(self) -> ShaclChecker:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._warm.close()
+
+    def check(self, cards: list[MappedCard]) -> list[Finding]:
+        """The SHACL findings of these cards (not the cross-card rules), not repeating the reader or mapper."""
+        started = time.monotonic()
+        keys = [_card_key(card) for card in cards]
+        todo = [i for i, key in enumerate(keys) if key not in self._cache]
+        outcomes = (
+            validate_cards_raw([_triples(cards[i]) for i in todo], timeout=self.timeout, warm=self._warm)
+            if todo
+            else []
+        )
+        findings: list[Finding] = []
+        for i, outcome in zip(todo, outcomes, strict=True):
+            card = cards[i]
+            if outcome.failure is None:
+                self._cache[keys[i]] = [_locate(card, raw) for raw in outcome.results]
+            else:
+                line = card.record.title.span.line
+                message = f"{outcome.failure}; the card was not validated"
+                findings.append(Finding(card.record.path, line, Severity.ERROR, "not-validated", message))
+        for card, key in zip(cards, keys, strict=True):
+            if key in self._cache:
+                self._kept[key] = self._cache[key]
+                findings += _deduplicated(card, self._kept[key])
+        self.stats.checked += len(todo)
+        self.stats.cached += len(cards) - len(todo)
+        self.stats.seconds += time.monotonic() - started
+        return findings
+
+    def save(self) -> None:
+        """Keep the results of this run's cards (only those) for the next run."""
+        if self.cache_dir is not None and set(self._kept) != self._loaded:
+            _save_cache(self.cache_dir, self._kept)
+        log.info("validated %d cards with pySHACL, %d from the cache", self.stats.checked, self.stats.cached)
+
+
 def validate_cards(
     cards: list[MappedCard],
     *,
@@ -132,31 +194,9 @@ def validate_cards(
     `timeout_per_batch` bounds each worker's batch in seconds (None: no deadline, in this process). A card
     that cannot be validated in time gets an error. `stats`, when given, is filled in.
     """
-    stats = stats if stats is not None else ValidationStats()
-    started = time.monotonic()
-    keys = [_card_key(card) for card in cards]
-    cache = _load_cache(cache_dir)
-    loaded = set(cache)
-    todo = [i for i, key in enumerate(keys) if key not in cache]
-    outcomes = validate_cards_raw([_triples(cards[i]) for i in todo], timeout=timeout_per_batch) if todo else []
-    findings: list[Finding] = []
-    for i, outcome in zip(todo, outcomes, strict=True):
-        card = cards[i]
-        if outcome.failure is None:
-            cache[keys[i]] = [_locate(card, raw) for raw in outcome.results]
-        else:
-            line = card.record.title.span.line
-            message = f"{outcome.failure}; the card was not validated"
-            findings.append(Finding(card.record.path, line, Severity.ERROR, "not-validated", message))
-    kept = {key: cache[key] for key in keys if key in cache}
-    for card, key in zip(cards, keys, strict=True):
-        findings += _deduplicated(card, kept.get(key, []))
-    findings += cross_card_checks(cards)
-    if cache_dir is not None and set(kept) != loaded:
-        _save_cache(cache_dir, kept)
-    stats.checked, stats.cached = len(todo), len(cards) - len(todo)
-    stats.seconds = time.monotonic() - started
-    log.info("validated %d cards with pySHACL, %d from the cache", stats.checked, stats.cached)
+    with ShaclChecker(cache_dir, timeout_per_batch=timeout_per_batch, stats=stats) as checker:
+        findings = checker.check(cards) + cross_card_checks([card_facts(card) for card in cards])
+        checker.save()
     return sorted(findings, key=sort_key)
 
 
@@ -250,7 +290,7 @@ class ValidationReport(HasFindings):
     """Everything `kg validate` found in a set of cards; `kg.report.render` shows it as text, JSON or Turtle."""
 
     findings: list[Finding]
-    cards: list[MappedCard]
+    cards: list[CardFacts]
     files: int
     stats: ValidationStats = field(default_factory=ValidationStats)
 
@@ -273,4 +313,4 @@ def validate(
     cards, findings = map_records(records, base)
     stats = ValidationStats()
     findings += validate_cards(cards, cache_dir=cache_dir, timeout_per_batch=timeout_per_batch, stats=stats)
-    return ValidationReport(sorted(findings, key=sort_key), cards, len(records), stats)
+    return ValidationReport(sorted(findings, key=sort_key), [card_facts(c) for c in cards], len(records), stats)

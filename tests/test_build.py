@@ -173,4 +173,4 @@ def test_bundled_cards_build_cleanly(tmp_path):
     project_cards = Path(__file__).resolve().parents[1] / "cards"
     result = kg.build([project_cards], tmp_path)
     assert result.status is Status.OK and not result.errors
-    assert len(result.records) >= 5
+    assert result.read >= 5 and len(result.cards) == result.read

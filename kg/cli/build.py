@@ -87,7 +87,7 @@ def build(
         sys.exit(Status.FAILED)
     print_findings(result.findings, quiet)
     n_err, n_warn = len(result.errors), len(result.warnings)
-    summary = f"{len(result.records)} cards read, {n_err} errors, {n_warn} warnings"
+    summary = f"{result.read} cards read, {n_err} errors, {n_warn} warnings"
     if result.status is Status.FAILED:
         click.echo(
             f"{summary}. Nothing written: fix the errors above, or use --keep-going to publish the other cards.",
