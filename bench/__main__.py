@@ -15,13 +15,13 @@ import time
 from pathlib import Path
 
 from bench.harness import Harness, Options
-from bench.peers import find_oxigraph
+from bench.peers import find_binary
 from bench.report import render
 from bench.results import from_json, to_json
 from bench.svg import line_chart
 
 HERE = Path(__file__).resolve().parent
-PLOTTED = ("read", "build-no-docs", "build", "full", "incremental", "rdflib-nt", "pyoxigraph-store", "oxigraph-server")
+PLOTTED = ("read", "build", "full", "incremental", "rdflib-nt", "pyoxigraph-store", "oxigraph-server")
 
 
 def _sizes(text: str) -> list[int]:
@@ -41,6 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--load-requests", type=int, default=200, help="requests of the bounded server load")
     parser.add_argument("--query-runs", type=int, default=7, help="timed runs per query, after one warm-up")
     parser.add_argument("--oxigraph", help="path of the `oxigraph` server binary (default: found on PATH)")
+    parser.add_argument("--rdflib-endpoint", help="path of the `rdflib-endpoint` command (default: found on PATH)")
     parser.add_argument("--resume", action="store_true", help="reuse the figures of an interrupted run (same code)")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from OUT/results.json")
     args = parser.parse_args(argv)
@@ -63,7 +64,7 @@ def write_outputs(out: Path, results: list, sizes: list[int], command: str, oxig
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
-    oxigraph = find_oxigraph(args.oxigraph)
+    oxigraph = find_binary("oxigraph", args.oxigraph)
     if args.report_only:
         data = json.loads((args.out / "results.json").read_text())
         results = from_json(data["results"])
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         query_runs=args.query_runs,
         resume=args.resume,
         oxigraph=oxigraph,
+        rdflib_endpoint=args.rdflib_endpoint,
     )
     t0 = time.perf_counter()
     harness = Harness(options)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import generate, touch_card
-from bench.peers import LOOPBACK, find_oxigraph, free_port, run_endpoint, run_oxigraph_server
+from bench.peers import LOOPBACK, find_binary, free_port, run_endpoint, run_oxigraph_server, run_rdflib_endpoint
 from bench.process import StageError, child_env, probe, snapshot, spawn
 from bench.results import Run, StageResult, from_json, to_json
 
@@ -36,6 +36,7 @@ class Options:
     load_requests: int = 200
     query_runs: int = 7
     oxigraph: str | None = None
+    rdflib_endpoint: str | None = None
     verbose: bool = True
     resume: bool = False
 
@@ -148,28 +149,29 @@ class Harness:
         out = self.o.work / f"out-{size}"
         stage = [sys.executable, "-m", "bench.stage"]
         self.measure("read", size, [*stage, "read", "--cards", str(cards)])
-        nodocs = out / "build-no-docs"
-        self.measure("build-no-docs", size, [*stage, "build", "--cards", str(cards), "--out", str(nodocs), "--no-docs"])
-        self.measure("build", size, [*stage, "build", "--cards", str(cards), "--out", str(out / "build")])
+        built = out / "build"
+        self.measure("build", size, [*stage, "build", "--cards", str(cards), "--out", str(built)])
+        docs = [*stage, "build", "--cards", str(cards), "--out", str(out / "build-docs"), "--docs"]
+        self.measure("build-docs", size, docs)
         if self.features["validate_cards"]:
             self.measure("validate", size, [*stage, "validate", "--cards", str(cards)])
         else:
             self.skip("validate", size, "kg.validation.validate_cards does not exist (issue 4)")
         full = self.measure("full", size, [*stage, "cli", "--cards", str(cards), "--out", str(out / "full")])
         self.incremental(size, cards, out, full)
-        if self.features["write_store"] and not (nodocs / "graph.nq").exists():
-            self.skip("store", size, "needs the graph.nq of `build-no-docs`, which was skipped")
+        if self.features["write_store"] and not (built / "graph.nq").exists():
+            self.skip("store", size, "needs the graph.nq of `build`, which was skipped")
         elif self.features["write_store"]:
-            nq = nodocs / "graph.nq"
+            nq = built / "graph.nq"
             self.measure("store", size, [*stage, "store", "--nq", str(nq), "--out", str(out / "store-stage")])
             shutil.rmtree(out / "store-stage", ignore_errors=True)
         else:
             self.skip("store", size, "kg.store.write_store does not exist (issue 5)")
         self.kg_query(size, out / "full" / "store", model_name)
-        nt = nodocs / "graph.nt"
+        nt = built / "graph.nt"
         if not nt.exists():
             for name in ("rdflib-nt", "pyoxigraph-store", "oxigraph-server"):
-                self.skip(name, size, "needs the graph.nt of `build-no-docs`, which was skipped")
+                self.skip(name, size, "needs the graph.nt of `build`, which was skipped")
             return
         common = ["--nt", str(nt), "--model-name", model_name, "--queries", "--runs", str(self.o.query_runs)]
         self.measure("rdflib-nt", size, [*stage, "rdflib", *common])
@@ -241,10 +243,10 @@ class Harness:
             self.skip("rdflib-endpoint", size, "peer measured only against `kg serve`, which does not exist yet")
         else:
             self.kg_endpoint(size, out / "full" / "store", model_name)
-            self.skip("rdflib-endpoint", size, "not driven yet: its CLI needs the `rdflib-endpoint[cli]` extra")
+            self.rdflib_endpoint(size, nt, model_name)
         if self.reuse("oxigraph-server", size):
             return
-        binary = find_oxigraph(self.o.oxigraph)
+        binary = find_binary("oxigraph", self.o.oxigraph)
         if binary is None:
             self.skip("oxigraph-server", size, "no `oxigraph` binary (pip install oxigraph, or --oxigraph PATH)")
             return
@@ -264,6 +266,29 @@ class Harness:
         result = StageResult("oxigraph-server", size, [run], note="load: `oxigraph load`; queries over HTTP")
         self.record(result)
         self.say(f"  {'oxigraph-server':<16} {run.seconds:9.3f} s  {result.maxrss_mb:8.1f} MB")
+
+    def rdflib_endpoint(self, size: int, nt: Path, model_name: str) -> None:
+        """The peer that serves graph.nt from rdflib, asked the same queries under the same load."""
+        if self.reuse("rdflib-endpoint", size):
+            return
+        binary = find_binary("rdflib-endpoint", self.o.rdflib_endpoint)
+        if binary is None:
+            self.skip("rdflib-endpoint", size, "no `rdflib-endpoint` command (pip install 'rdflib-endpoint[cli]')")
+            return
+        if reason := self.over_budget("rdflib-endpoint", size):
+            self.skip("rdflib-endpoint", size, reason)
+            return
+        t0 = time.perf_counter()
+        try:
+            server = run_rdflib_endpoint(binary, nt, model_name, self.o.load_requests, self.o.query_runs)
+        except (RuntimeError, OSError) as err:
+            self.skip("rdflib-endpoint", size, f"failed: {err}")
+            return
+        extra = {"queries": server.queries, "load": server.load, "server_maxrss_kb": server.server_maxrss_kb}
+        run = Run(server.load_s, time.perf_counter() - t0, server.load_maxrss_kb, extra)
+        note = "rdflib parses graph.nt at start-up (the load); queries over HTTP"
+        self.record(StageResult("rdflib-endpoint", size, [run], note=note))
+        self.say(f"  {'rdflib-endpoint':<16} {run.seconds:9.3f} s  {server.load.get('per_second', 0):,.0f} requests/s")
 
     def kg_endpoint(self, size: int, store: Path, model_name: str) -> None:
         """`kg serve` on the full build's store, measured like the oxigraph server (same queries, same load)."""

@@ -1,9 +1,10 @@
-"""SPARQL servers over HTTP on 127.0.0.1: the `oxigraph` server (PyPI package `oxigraph`) as the peer.
+"""SPARQL servers over HTTP on 127.0.0.1: `kg serve` and its peers, measured the same way.
 
-The same graph.nt the build wrote is loaded with `oxigraph load`, served read-only on a free loopback
-port, and asked the reference queries over the SPARQL 1.1 Protocol; then a bounded load (a fixed number
-of requests from a few threads, loopback only, with a deadline) gives requests/s, p50/p99 and errors.
-`sparql_load` takes any endpoint URL, so `kg serve` can be measured the same way once it exists.
+The peers a user could pick: the `oxigraph` server (PyPI package `oxigraph`), which loads graph.nt with
+`oxigraph load` and serves it read-only, and `rdflib-endpoint` (PyPI), which parses graph.nt into rdflib
+at start-up. Each listens on a free loopback port and is asked the reference queries over the SPARQL 1.1
+Protocol; then a bounded load (a fixed number of requests from a few threads, loopback only, with a
+deadline) gives requests/s, p50/p99 and errors.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from bench.queries import QUERIES, query_text, time_query
 LOOPBACK = "127.0.0.1"
 
 
-def find_oxigraph(explicit: str | None = None) -> str | None:
-    """The `oxigraph` server binary: --oxigraph, else on PATH, else next to this Python."""
+def find_binary(name: str, explicit: str | None = None) -> str | None:
+    """A peer's command (`oxigraph`, `rdflib-endpoint`): the explicit path, else on PATH, else next to this Python."""
     if explicit:
         return explicit if Path(explicit).exists() else None
-    return shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(os.sys.executable).parent))
+    return shutil.which(name) or shutil.which(name, path=str(Path(os.sys.executable).parent))
 
 
 def free_port() -> int:
@@ -103,7 +104,7 @@ class ServerRun:
     load: dict[str, Any] = field(default_factory=dict)
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
+def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float) -> None:
     deadline = time.perf_counter() + timeout_s
     while time.perf_counter() < deadline:
         if process.poll() is not None:
@@ -117,13 +118,24 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float = 6
 
 
 def run_endpoint(
-    argv: list[str], url: str, model_name: str, requests: int, query_runs: int = 7, **popen: Any
+    argv: list[str],
+    url: str,
+    model_name: str,
+    requests: int,
+    query_runs: int = 7,
+    ready_timeout_s: float = 60.0,
+    **popen: Any,
 ) -> ServerRun:
-    """Start a SPARQL server (`argv`), measure it over HTTP at `url`, stop it and read its peak RSS."""
+    """Start a SPARQL server (`argv`), measure it over HTTP at `url`, stop it and read its peak RSS.
+
+    `load_s` is the time until the server first answered (its start-up, loading included).
+    """
+    t0 = time.perf_counter()
     server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen)
     run = ServerRun(0.0, 0, 0)
     try:
-        _wait_ready(url, server)
+        _wait_ready(url, server, ready_timeout_s)
+        run.load_s = time.perf_counter() - t0
         for name in QUERIES:
             text = query_text(name, model_name)
             lat = time_query(lambda text=text: ask(url, text), runs=query_runs)
@@ -171,4 +183,13 @@ def run_oxigraph_server(
     finally:
         shutil.rmtree(location, ignore_errors=True)
     run.load_s, run.load_maxrss_kb = load_s, usage.ru_maxrss
+    return run
+
+
+def run_rdflib_endpoint(binary: str, nt: Path, model_name: str, requests: int, query_runs: int = 7) -> ServerRun:
+    """`rdflib-endpoint serve graph.nt`: rdflib parses the file at start-up (its load), then serves at `/`."""
+    port = free_port()
+    argv = [binary, "serve", str(nt), "--host", LOOPBACK, "--port", str(port)]
+    run = run_endpoint(argv, f"http://{LOOPBACK}:{port}/", model_name, requests, query_runs, ready_timeout_s=1800)
+    run.load_maxrss_kb = run.server_maxrss_kb
     return run
