@@ -16,6 +16,7 @@ import contextlib
 import enum
 import itertools
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,11 +103,13 @@ def build(
         checker = stack.enter_context(ShaclChecker(out / ".cache")) if validate else None
         staging, lines = stack.enter_context(Staging(out)), stack.enter_context(SortedLines(out))
         minted: set[str] = set()
+        checking: Future[list[Finding]] | None = None  # the previous batch, validated while this one is mapped
         for batch in _batches(progress(files, len(files)), BATCH):
             cards, findings = map_each((read_card(path) for path in batch), minter, vocab)
             result.findings += findings
             if checker is not None:
-                result.findings += checker.check(cards)
+                result.findings += checking.result() if checking is not None else []
+                checking = checker.submit(cards)
             for card in cards:
                 result.cards.append(card_facts(card))
                 if card.model.value in minted:  # a later card minting the same IRI fails: never written
@@ -118,6 +121,7 @@ def build(
                     staging.add(documents[card.record.path], frame_model(card, concepts))
         result.findings += corpus_checks(result.cards)
         if checker is not None:
+            result.findings += checking.result() if checking is not None else []
             result.findings += cross_card_checks(result.cards)
             checker.save()
         result.findings.sort(key=sort_key)

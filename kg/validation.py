@@ -25,6 +25,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -122,7 +123,8 @@ class ValidationStats:
 
 class ShaclChecker:
     """pySHACL for the cards of one run, given in batches: the cache is read once and written once (`save`),
-    and the worker processes stay warm from one batch to the next (`close` stops them)."""
+    and the worker processes stay warm from one batch to the next (`close` stops them). `submit` checks a
+    batch in the background, so a build maps the next batch while the workers validate this one."""
 
     def __init__(
         self,
@@ -137,6 +139,7 @@ class ShaclChecker:
         self._loaded = set(self._cache)
         self._kept: dict[str, list[_Located]] = {}
         self._warm = WarmWorkers()
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-shacl")
 
     def __enter__(self) -> ShaclChecker:
         return self
@@ -145,7 +148,12 @@ class ShaclChecker:
         self.close()
 
     def close(self) -> None:
+        self._background.shutdown(wait=True)
         self._warm.close()
+
+    def submit(self, cards: list[MappedCard]) -> Future[list[Finding]]:
+        """`check` in the background; batches are checked one after another, in the order submitted."""
+        return self._background.submit(self.check, cards)
 
     def check(self, cards: list[MappedCard]) -> list[Finding]:
         """The SHACL findings of these cards (not the cross-card rules), not repeating the reader or mapper."""
