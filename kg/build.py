@@ -4,7 +4,7 @@ The build is all or nothing by default: a card with an error stops the build bef
 so the previous outputs stay as they were. With `keep_going`, cards with errors are left out, the rest is
 published, and the result says which cards were excluded.
 
-Cards stream through in batches of `BATCH` (read, map, SHACL, then their quads into `SortedLines`), and
+Cards stream through in batches of `kg.corpus.BATCH` (read, map, SHACL, then their quads into `SortedLines`), and
 only a few facts per card (`kg.collisions.CardFacts`) stay for the checks across cards, so memory depends
 on the batch, not on the corpus. A card that turns out to fail a check across cards has its named graph
 left out when the sorted lines are written.
@@ -14,26 +14,25 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.alignment import materialize
 from kg.collisions import CardFacts, card_facts, cross_card_checks
-from kg.corpus import corpus_checks, map_each, vocabulary_quads
+from kg.corpus import corpus_checks, mapped_batches, vocabulary_quads
 from kg.export import SortedLines, Staging, Written, prune, read_triples, stage_graph
 from kg.framing import concept_labels, document_name, frame_model
 from kg.iris import Minter
 from kg.namespaces import DEFAULT_BASE
-from kg.readers import discover, read_card
+from kg.readers import discover
 from kg.records import Finding, HasFindings, Severity
 from kg.report import turtle as validation_report
-from kg.server.void import dataset_stats, void_turtle
 from kg.store import GraphFiles, write_store
 from kg.validation import ShaclChecker, sort_key
 from kg.vocabulary import default_vocabulary
+from kg.void import dataset_stats, void_turtle
 
 Progress = Callable[[Iterable[Path], int], Iterable[Path]]
 
@@ -60,10 +59,6 @@ class BuildResult(HasFindings):
     outputs: list[Written] = field(default_factory=list)
     quads: int = 0
     triples: int = 0
-
-
-BATCH = 2_000
-"""Cards read, mapped and validated together (the SHACL workers stay warm from batch to batch)."""
 
 
 def _no_progress(items: Iterable[Path], total: int) -> Iterable[Path]:
@@ -104,8 +99,7 @@ def build(
         staging, lines = stack.enter_context(Staging(out)), stack.enter_context(SortedLines(out))
         minted: set[str] = set()
         checking: Future[list[Finding]] | None = None  # the previous batch, validated while this one is mapped
-        for batch in _batches(progress(files, len(files)), BATCH):
-            cards, findings = map_each((read_card(path) for path in batch), minter, vocab)
+        for cards, findings in mapped_batches(progress(files, len(files)), minter, vocab):
             result.findings += findings
             if checker is not None:
                 result.findings += checking.result() if checking is not None else []
@@ -148,9 +142,3 @@ def build(
     result.triples = stats.triples
     result.status = Status.PARTIAL if failed else Status.OK
     return result
-
-
-def _batches(items: Iterable[Path], size: int) -> Iterator[list[Path]]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -13,9 +15,22 @@ from kg.collisions import CardFacts, card_facts, organization_conflicts, title_c
 from kg.iris import Minter
 from kg.mapping import MappedCard, map_card
 from kg.namespaces import DEFAULT_BASE
+from kg.readers import read_card
 from kg.records import CardRecord, Finding
 from kg.version import __version__
 from kg.vocabulary import VOCABULARY_GRAPH, Vocabulary, default_vocabulary
+
+BATCH = 2_000
+"""Cards read and mapped (and validated) together: memory depends on this, not on the size of the corpus."""
+
+
+def mapped_batches(
+    files: Iterable[Path], minter: Minter, vocab: Vocabulary, size: int | None = None
+) -> Iterator[tuple[list[MappedCard], list[Finding]]]:
+    """Read and map the files `size` (default `BATCH`) at a time: each batch's cards and their findings."""
+    iterator = iter(files)
+    while batch := list(itertools.islice(iterator, size or BATCH)):
+        yield map_each((read_card(path) for path in batch), minter, vocab)
 
 
 def map_each(

@@ -32,13 +32,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.collisions import CardFacts, card_facts, cross_card_checks
-from kg.corpus import map_records
+from kg.corpus import corpus_checks, mapped_batches
+from kg.iris import Minter
 from kg.mapping import MappedCard
 from kg.namespaces import DEFAULT_BASE, RDF
-from kg.readers import parse
+from kg.readers import discover
 from kg.records import Finding, HasFindings, Severity
 from kg.shacl import RawResult, parse_term, rules_version
 from kg.shacl_pool import DEFAULT_TIMEOUT, WarmWorkers, validate_cards_raw
+from kg.vocabulary import default_vocabulary
 
 SHAPES = "https://w3id.org/mckg/shapes#"
 CACHE_FILE = "validation.json"
@@ -315,10 +317,19 @@ def validate(
     base: str = DEFAULT_BASE,
     timeout_per_batch: float | None = DEFAULT_TIMEOUT,
 ) -> ValidationReport:
-    """Read, map and validate the cards under `paths` (files or folders): every finding, in path order."""
+    """Read, map and validate the cards under `paths` (files or folders): every finding, in path order.
 
-    records = parse(paths)
-    cards, findings = map_records(records, base)
+    Cards go through in batches (`kg.corpus.BATCH`), as in `kg build`, so memory does not grow with the corpus.
+    """
+    files = discover(paths)
+    minter, vocab = Minter(base), default_vocabulary()
     stats = ValidationStats()
-    findings += validate_cards(cards, cache_dir=cache_dir, timeout_per_batch=timeout_per_batch, stats=stats)
-    return ValidationReport(sorted(findings, key=sort_key), [card_facts(c) for c in cards], len(records), stats)
+    findings: list[Finding] = []
+    facts: list[CardFacts] = []
+    with ShaclChecker(cache_dir, timeout_per_batch=timeout_per_batch, stats=stats) as checker:
+        for cards, found in mapped_batches(files, minter, vocab):
+            findings += found + checker.check(cards)
+            facts += [card_facts(card) for card in cards]
+        findings += corpus_checks(facts) + cross_card_checks(facts)
+        checker.save()
+    return ValidationReport(sorted(findings, key=sort_key), facts, len(files), stats)

@@ -20,7 +20,7 @@ import rdflib
 from kg.namespaces import DEFAULT_BASE, ONTOLOGY, VOCAB
 from kg.query import query
 from kg.resources import data_dir
-from kg.server.void import VOID
+from kg.void import VOID
 
 from .test_server import (
     MARKUP_MODEL,

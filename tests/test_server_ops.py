@@ -23,7 +23,7 @@ from kg.namespaces import DEFAULT_BASE
 from kg.query import QueryError, QueryTimeout
 from kg.query_pool import PoolBusy, QueryPool
 from kg.server.conneg import GRAPHS, PAGES, RESULTS, negotiate, quality
-from kg.server.void import dataset_stats, void_turtle
+from kg.void import dataset_stats, void_turtle
 
 from .test_server import CARTESIAN, Server, served_out, start_server
 

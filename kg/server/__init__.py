@@ -4,10 +4,10 @@
     >>> kg.server.serve("out/store", port=8000)       # same as `kg serve --store out/store`
 
 One module per concern: `app` (routes, settings, uvicorn), `sparql` (the protocol), `linked_data` (IRIs
-as pages and descriptions), `void` (VoID, DCAT and service descriptions; also used by `kg build`),
-`html` (escaped pages), `ops` (access log, limits, slow clients), `pool` (warm query workers),
-`conneg` (Accept headers) and `store_view` (look-ups outside SPARQL). Importing this package loads none
-of them, so `kg build` can use `kg.server.void` without the web stack.
+as pages and descriptions), `html` (escaped pages), `ops` (access log, limits, slow clients), `conneg`
+(Accept headers) and `store_view` (look-ups outside SPARQL). The VoID and service descriptions are
+`kg.void` (shared with `kg build`), the warm query workers `kg.query_pool` (shared with `kg.query`).
+Importing this package loads none of them.
 """
 
 from __future__ import annotations

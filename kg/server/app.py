@@ -35,8 +35,8 @@ from kg.server.linked_data import Document, LinkedData
 from kg.server.ops import AccessLog, Limits, guarded_protocol
 from kg.server.sparql import SparqlEndpoint
 from kg.server.store_view import StoreView
-from kg.server.void import SPARQL_PATH, VOID_PATH, service_description, void_lead, void_triples
 from kg.store import resolve_store
+from kg.void import SPARQL_PATH, VOID_PATH, service_description, void_lead, void_triples
 
 SERVER_TIMEOUT_MESSAGE = (
     "query stopped after {elapsed:.1f} s: it ran past this server's {timeout:g} s time limit "

@@ -33,7 +33,7 @@ from kg.resources import data_dir
 from kg.server.conneg import PAGES, SUFFIXES, Offer, negotiate
 from kg.server.html import CONTENT_SECURITY_POLICY, Alternate, render_page
 from kg.server.store_view import LABELS, StoreView
-from kg.server.void import turtle
+from kg.void import turtle
 
 ONTOLOGY_FILES: Final = ("mc.ttl", "alignment.ttl")
 INCOMING_LIMIT: Final = 200

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.namespaces import DCTERMS, MC, RDFS, SCHEMA, SKOS
-from kg.server.void import DatasetStats, dataset_stats
 from kg.store import resolve_store
+from kg.void import DatasetStats, dataset_stats
 
 LABELS = tuple(ox.NamedNode(iri) for iri in (SKOS + "prefLabel", MC + "name", MC + "title", RDFS + "label"))
 LABELS += (ox.NamedNode(SCHEMA + "name"), ox.NamedNode(DCTERMS + "title"))
