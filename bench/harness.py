@@ -15,12 +15,21 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.generate import generate, touch_card
-from bench.peers import LOOPBACK, find_binary, free_port, run_endpoint, run_oxigraph_server, run_rdflib_endpoint
+from bench.peers import (
+    LOOPBACK,
+    ServerRun,
+    find_binary,
+    free_port,
+    run_endpoint,
+    run_oxigraph_server,
+    run_rdflib_endpoint,
+)
 from bench.process import StageError, child_env, probe, snapshot, spawn
 from bench.results import Run, StageResult, from_json, to_json
 
@@ -244,51 +253,51 @@ class Harness:
         else:
             self.kg_endpoint(size, out / "full" / "store", model_name)
             self.rdflib_endpoint(size, nt, model_name)
-        if self.reuse("oxigraph-server", size):
-            return
-        binary = find_binary("oxigraph", self.o.oxigraph)
-        if binary is None:
-            self.skip("oxigraph-server", size, "no `oxigraph` binary (pip install oxigraph, or --oxigraph PATH)")
-            return
-        if reason := self.over_budget("oxigraph-server", size):
-            self.skip("oxigraph-server", size, reason)
-            return
-        t0 = time.perf_counter()
-        try:
-            server = run_oxigraph_server(
+        self.peer(
+            "oxigraph-server",
+            size,
+            find_binary("oxigraph", self.o.oxigraph),
+            "no `oxigraph` binary (pip install oxigraph, or --oxigraph PATH)",
+            lambda binary: run_oxigraph_server(
                 binary, nt, out / "oxigraph-db", model_name, self.o.load_requests, self.o.query_runs
-            )
-        except (RuntimeError, OSError) as err:
-            self.skip("oxigraph-server", size, f"failed: {err}")
-            return
-        extra = {"queries": server.queries, "load": server.load, "server_maxrss_kb": server.server_maxrss_kb}
-        run = Run(server.load_s, time.perf_counter() - t0, server.load_maxrss_kb, extra)
-        result = StageResult("oxigraph-server", size, [run], note="load: `oxigraph load`; queries over HTTP")
-        self.record(result)
-        self.say(f"  {'oxigraph-server':<16} {run.seconds:9.3f} s  {result.maxrss_mb:8.1f} MB")
+            ),
+            "load: `oxigraph load`; queries over HTTP",
+        )
 
     def rdflib_endpoint(self, size: int, nt: Path, model_name: str) -> None:
         """The peer that serves graph.nt from rdflib, asked the same queries under the same load."""
-        if self.reuse("rdflib-endpoint", size):
+        self.peer(
+            "rdflib-endpoint",
+            size,
+            find_binary("rdflib-endpoint", self.o.rdflib_endpoint),
+            "no `rdflib-endpoint` command (pip install 'rdflib-endpoint[cli]')",
+            lambda binary: run_rdflib_endpoint(binary, nt, model_name, self.o.load_requests, self.o.query_runs),
+            "rdflib parses graph.nt at start-up (the load); queries over HTTP",
+        )
+
+    def peer(
+        self, stage: str, size: int, binary: str | None, missing: str, start: Callable[[str], ServerRun], note: str
+    ) -> None:
+        """A peer server (`start(binary)` loads, serves and measures it), unless absent or over budget."""
+        if self.reuse(stage, size):
             return
-        binary = find_binary("rdflib-endpoint", self.o.rdflib_endpoint)
         if binary is None:
-            self.skip("rdflib-endpoint", size, "no `rdflib-endpoint` command (pip install 'rdflib-endpoint[cli]')")
+            self.skip(stage, size, missing)
             return
-        if reason := self.over_budget("rdflib-endpoint", size):
-            self.skip("rdflib-endpoint", size, reason)
+        if reason := self.over_budget(stage, size):
+            self.skip(stage, size, reason)
             return
         t0 = time.perf_counter()
         try:
-            server = run_rdflib_endpoint(binary, nt, model_name, self.o.load_requests, self.o.query_runs)
+            server = start(binary)
         except (RuntimeError, OSError) as err:
-            self.skip("rdflib-endpoint", size, f"failed: {err}")
+            self.skip(stage, size, f"failed: {err}")
             return
         extra = {"queries": server.queries, "load": server.load, "server_maxrss_kb": server.server_maxrss_kb}
         run = Run(server.load_s, time.perf_counter() - t0, server.load_maxrss_kb, extra)
-        note = "rdflib parses graph.nt at start-up (the load); queries over HTTP"
-        self.record(StageResult("rdflib-endpoint", size, [run], note=note))
-        self.say(f"  {'rdflib-endpoint':<16} {run.seconds:9.3f} s  {server.load.get('per_second', 0):,.0f} requests/s")
+        result = StageResult(stage, size, [run], note=note)
+        self.record(result)
+        self.say(f"  {stage:<16} {run.seconds:9.3f} s  {result.maxrss_mb:8.1f} MB")
 
     def kg_endpoint(self, size: int, store: Path, model_name: str) -> None:
         """`kg serve` on the full build's store, measured like the oxigraph server (same queries, same load)."""
