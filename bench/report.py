@@ -293,7 +293,7 @@ def _rdflib_target(label: str, results: list[StageResult], kg_run: StageResult, 
             }
             least = min(ratios, key=lambda q: ratios[q])
             where = "" if size == 100_000 else f" at N={size:,}"
-            text = f"least `{least}`: {ratios[least]:,.1f}× faster{where}"
+            text = f"least `{least}`: {ratios[least]:,.2g}× as fast{where}"
             return Target(label, text, _yes(ratios[least] >= 10, size == 100_000))
     note = _get(results, "rdflib-endpoint", max(sizes))
     return Target(label, note.note if note and not note.ok else "not measured", "not measured")
