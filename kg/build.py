@@ -135,7 +135,8 @@ def build(
         staging.add("void.ttl", void_turtle(stats, base))
         if validate:
             staging.add("validation.ttl", validation_report(result.findings, result.cards))
-        result.store = write_store(out, GraphFiles(staging.staged("graph.nq"), staging.staged("graph.nt")))
+        graph_files = GraphFiles(staging.staged("graph.nq"), staging.staged("graph.nt"), stats, base)
+        result.store = write_store(out, graph_files)
         result.outputs = staging.commit()
     prune(out / "models", (w.path for w in result.outputs), "*.jsonld")
     result.published = len({card.path for card in result.cards} - failed)

@@ -42,6 +42,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.answers import precompute
+from kg.void import DatasetStats, save_stats
 
 STORE_LINK = "store"
 LOCK_FILE = ".store.lock"
@@ -57,6 +58,9 @@ class GraphFiles:
 
     nquads: Path
     ntriples: Path
+    stats: DatasetStats | None = None
+    """The VoID counts of the dataset, kept with the store version for `kg serve`."""
+    base: str = ""
 
 
 def write_store(out_dir: str | Path, quads: Iterable[ox.Quad] | GraphFiles) -> Path:
@@ -115,6 +119,8 @@ def _load(version: Path, quads: Iterable[ox.Quad] | GraphFiles) -> None:
     store.flush()
     store.optimize()
     precompute(store, version)
+    if isinstance(quads, GraphFiles) and quads.stats is not None:
+        save_stats(quads.stats, quads.base, version)
     del store  # closes the database before readers can reach it
 
 

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import json
+import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Final
 
 import pyoxigraph as ox
@@ -52,6 +55,26 @@ class DatasetStats:
     distinct_subjects: int = 0
     classes: dict[str, int] = field(default_factory=dict)
     properties: dict[str, int] = field(default_factory=dict)
+
+
+COUNTS_FILE = "kg-void-counts.json"
+"""Inside a store version's folder: the counts `kg build` computed for void.ttl, so `kg serve` need not."""
+
+
+def save_stats(stats: DatasetStats, base: str, version: Path) -> None:
+    """Keep the counts of a store version (computed for this `base`) next to its database."""
+    tmp = version / f".{COUNTS_FILE}.tmp"
+    tmp.write_text(json.dumps({"base": base, **asdict(stats)}, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, version / COUNTS_FILE)
+
+
+def load_stats(base: str, version: Path) -> DatasetStats | None:
+    """The counts kept with a store version, if any were kept for this `base`."""
+    try:
+        data = json.loads((version / COUNTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return DatasetStats(**{k: v for k, v in data.items() if k != "base"}) if data.get("base") == base else None
 
 
 def dataset_stats(triples: Iterable[ox.Triple], base: str) -> DatasetStats:

@@ -3,7 +3,8 @@
 These are pattern look-ups on a bound subject or object (no query text, nothing a client can make
 expensive), so they run in the server process on its own read-only handle, not in the query workers.
 The `store` symlink is resolved on every call: after a rebuild the next request sees the new version
-(the handle on the old one is dropped), and the dataset counts are computed once per version.
+(the handle on the old one is dropped). The dataset counts are those `kg build` kept with the version
+(`kg.void.COUNTS_FILE`), or computed once per version from the store when it kept none.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import DCTERMS, MC, RDFS, SCHEMA, SKOS
 from kg.store import resolve_store
-from kg.void import DatasetStats, dataset_stats
+from kg.void import DatasetStats, dataset_stats, load_stats
 
 LABELS = tuple(ox.NamedNode(iri) for iri in (SKOS + "prefLabel", MC + "name", MC + "title", RDFS + "label"))
 LABELS += (ox.NamedNode(SCHEMA + "name"), ox.NamedNode(DCTERMS + "title"))
@@ -86,11 +87,14 @@ class StoreView:
         return found
 
     def stats(self) -> DatasetStats:
-        """The VoID counts of the current version (computed on first use, then cached)."""
+        """The VoID counts of the current version: those `kg build` kept with it, else one pass over it."""
         version = self.version()
         with self._stats_lock:
             if self._stats is None or self._stats[0] != version:
-                store = self.store(version)
-                triples = (q.triple for q in store.quads_for_pattern(None, None, None, _DEFAULT))
-                self._stats = (version, dataset_stats(triples, self.base))
+                stats = load_stats(self.base, version)
+                if stats is None:
+                    store = self.store(version)
+                    triples = (q.triple for q in store.quads_for_pattern(None, None, None, _DEFAULT))
+                    stats = dataset_stats(triples, self.base)
+                self._stats = (version, stats)
             return self._stats[1]
